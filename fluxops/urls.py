@@ -1,0 +1,21 @@
+"""Top-level routes: health probes, auth, admin, the API and the apps' pages."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from fluxops import health
+from fluxops.api import api
+
+admin.site.site_header = "Flux Operations Center administration"
+admin.site.site_title = "Flux Ops admin"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("grid.urls")),
+]

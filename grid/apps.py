@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class GridConfig(AppConfig):
+    """Real-time network model and operations (Postgres)."""
+
+    name = "grid"
+    verbose_name = "Grid"

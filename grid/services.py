@@ -1,0 +1,127 @@
+"""Every write to the network model goes through these functions."""
+
+from __future__ import annotations
+
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from grid import selectors
+from grid.models import Device, Feeder, Node, Segment, ServicePoint, Substation, Transformer
+from grid.progress import ProgressCallback
+from grid.synthetic import Network
+
+BATCH_SIZE = 5_000
+
+# Seed order respects foreign keys; feeders are written before their head breakers exist and
+# linked to them at the end.
+_SEED_ORDER: tuple[tuple[str, type, tuple[str, ...]], ...] = (
+    ("substations", Substation, ("id", "code", "name", "lon", "lat", "capacity_mva")),
+    ("bus nodes", Node, ("id", "kind", "substation_id", "feeder_id", "lon", "lat")),
+    ("feeders", Feeder, ("id", "code", "substation_id", "nominal_kv", "source_node_id", "head_breaker_id")),
+    ("nodes", Node, ("id", "kind", "substation_id", "feeder_id", "lon", "lat")),
+    (
+        "segments",
+        Segment,
+        (
+            "id",
+            "feeder_id",
+            "from_node_id",
+            "to_node_id",
+            "geometry",
+            "length_m",
+            "conductor",
+            "ampacity_a",
+            "phases",
+            "min_lon",
+            "min_lat",
+            "max_lon",
+            "max_lat",
+        ),
+    ),
+    (
+        "devices",
+        Device,
+        (
+            "id",
+            "code",
+            "kind",
+            "feeder_id",
+            "segment_id",
+            "node_id",
+            "normal_state",
+            "current_state",
+            "tie_feeder_id",
+        ),
+    ),
+    ("transformers", Transformer, ("id", "code", "node_id", "feeder_id", "kva", "phase", "install_year")),
+    (
+        "service points",
+        ServicePoint,
+        (
+            "id",
+            "meter_id",
+            "transformer_id",
+            "customer_class",
+            "customers",
+            "lon",
+            "lat",
+        ),
+    ),
+)
+
+NETWORK_MODELS: tuple[type, ...] = (ServicePoint, Transformer, Device, Segment, Node, Feeder, Substation)
+
+
+class NetworkNotEmpty(Exception):
+    """Raised when seeding would mix a new network into an existing one."""
+
+
+def _rows_for(network: Network, phase: str) -> list[tuple]:
+    if phase == "bus nodes":
+        return [row for row in network.nodes if row[1] == "bus"]
+    if phase == "nodes":
+        return [row for row in network.nodes if row[1] != "bus"]
+    if phase == "feeders":
+        return [(*row[:5], None) for row in network.feeders]
+    return getattr(network, phase.replace(" ", "_"))
+
+
+@transaction.atomic
+def network_seed(*, network: Network, reset: bool = False, progress: ProgressCallback | None = None) -> None:
+    """Write a generated network; refuses a non-empty network unless `reset` clears it first."""
+    if selectors.network_is_seeded():
+        if not reset:
+            raise NetworkNotEmpty("The network is not empty; pass --reset to replace it (this deletes it).")
+        network_clear()
+    report = progress or (lambda phase, done, total: None)
+    for phase, model, fields in _SEED_ORDER:
+        rows = _rows_for(network, phase)
+        report(phase, 0, len(rows))
+        for start in range(0, len(rows), BATCH_SIZE):
+            chunk = rows[start : start + BATCH_SIZE]
+            model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in chunk])
+            report(phase, start + len(chunk), len(rows))
+    head_breakers = [Feeder(id=row[0], head_breaker_id=row[5]) for row in network.feeders]
+    Feeder.objects.bulk_update(head_breakers, ["head_breaker_id"], batch_size=BATCH_SIZE)
+    _reset_sequences()
+
+
+@transaction.atomic
+def network_clear() -> None:
+    """Delete the whole network model (all rows of every network table).
+
+    Feeders and bus nodes reference each other; the foreign keys are checked at commit.
+    """
+    Feeder.objects.update(head_breaker=None)
+    with connection.cursor() as cursor:
+        for model in NETWORK_MODELS:
+            # Table names come from the models, never from input.
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _reset_sequences() -> None:
+    """Explicit ids were inserted: move Postgres sequences past them (no-op on SQLite)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(NETWORK_MODELS))
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

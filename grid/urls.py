@@ -1,0 +1,9 @@
+from django.urls import path
+
+from grid import views
+
+app_name = "grid"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+]

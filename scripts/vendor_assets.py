@@ -1,0 +1,66 @@
+"""Refresh the vendored front-end assets under static/vendor/ from the npm registry.
+
+Each asset is pinned in ASSETS; the script downloads the package tarball from the
+registry, checks its integrity hash, copies the listed files and records version,
+licence and SHA-256 in static/vendor/manifest.json. Run it only to change a pin:
+the app never fetches anything at run time.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import sys
+import tarfile
+import urllib.request
+from pathlib import Path
+
+VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+REGISTRY = "https://registry.npmjs.org"
+
+# package -> (version, {file inside the package: file under static/vendor/})
+ASSETS: dict[str, tuple[str, dict[str, str]]] = {
+    "htmx.org": ("2.0.11", {"dist/htmx.min.js": "htmx/htmx.min.js", "LICENSE": "htmx/LICENSE"}),
+}
+
+
+def fetch_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return json.load(response)
+
+
+def fetch_package(name: str, version: str) -> tuple[tarfile.TarFile, dict]:
+    meta = fetch_json(f"{REGISTRY}/{name}/{version}")
+    with urllib.request.urlopen(meta["dist"]["tarball"], timeout=120) as response:
+        blob = response.read()
+    algorithm, _, expected = meta["dist"]["integrity"].partition("-")
+    actual = base64.b64encode(hashlib.new(algorithm, blob).digest()).decode()
+    if actual != expected:
+        raise SystemExit(f"{name}@{version}: integrity mismatch")
+    return tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz"), meta
+
+
+def main() -> int:
+    manifest: dict[str, dict] = {}
+    for name, (version, files) in ASSETS.items():
+        archive, meta = fetch_package(name, version)
+        entry = {"version": version, "license": meta.get("license", "UNKNOWN"), "files": {}}
+        for source, target in files.items():
+            member = archive.extractfile(f"package/{source}")
+            if member is None:
+                raise SystemExit(f"{name}@{version}: {source} missing from the package")
+            data = member.read()
+            path = VENDOR_DIR / target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            entry["files"][target] = hashlib.sha256(data).hexdigest()
+        manifest[name] = entry
+        print(f"{name}@{version} ({entry['license']}): {len(files)} files", file=sys.stderr)
+    (VENDOR_DIR / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
