@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import seed
+from bench import seed, topology
 
 
 def main() -> int:
@@ -12,6 +12,9 @@ def main() -> int:
         print(
             f"{row['database']:<12}{row['segments']:>10,}{row['rows']:>10,}{row['seconds']:>9.1f}{row['rows_per_s']:>10,}"
         )
+    print("== topology, default network")
+    for name, value in topology.run("default").items():
+        print(f"{name}: {value}")
     return 0
 
 

@@ -6,3 +6,8 @@ class GridConfig(AppConfig):
 
     name = "grid"
     verbose_name = "Grid"
+
+    def ready(self) -> None:
+        from grid import signals
+
+        signals.connect()

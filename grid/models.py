@@ -224,3 +224,14 @@ class ServicePoint(models.Model):
 
     def __str__(self) -> str:
         return self.meter_id
+
+
+class NetworkVersion(models.Model):
+    """Counters bumped when the network's structure or its device states change (cache keys)."""
+
+    structure = models.PositiveBigIntegerField(default=1)
+    state = models.PositiveBigIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"network v{self.structure}.{self.state}"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import F
 
 from grid import selectors
-from grid.models import Device, Feeder, Node, Segment, ServicePoint, Substation, Transformer
+from grid.models import Device, Feeder, NetworkVersion, Node, Segment, ServicePoint, Substation, Transformer
 from grid.progress import ProgressCallback
 from grid.synthetic import Network
 
@@ -104,6 +105,7 @@ def network_seed(*, network: Network, reset: bool = False, progress: ProgressCal
     head_breakers = [Feeder(id=row[0], head_breaker_id=row[5]) for row in network.feeders]
     Feeder.objects.bulk_update(head_breakers, ["head_breaker_id"], batch_size=BATCH_SIZE)
     _reset_sequences()
+    network_structure_changed()
 
 
 @transaction.atomic
@@ -117,6 +119,7 @@ def network_clear() -> None:
         for model in NETWORK_MODELS:
             # Table names come from the models, never from input.
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    network_structure_changed()
 
 
 def _reset_sequences() -> None:
@@ -125,3 +128,15 @@ def _reset_sequences() -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def network_structure_changed() -> None:
+    """Bump the structure version: cached graphs and map geometry are rebuilt."""
+    if not NetworkVersion.objects.filter(pk=1).update(structure=F("structure") + 1, state=F("state") + 1):
+        NetworkVersion.objects.create(pk=1, structure=2, state=2)
+
+
+def device_states_changed() -> None:
+    """Bump the state version: cached energization and map status are recomputed."""
+    if not NetworkVersion.objects.filter(pk=1).update(state=F("state") + 1):
+        NetworkVersion.objects.create(pk=1, structure=2, state=2)

@@ -1,0 +1,159 @@
+"""Tracing and energization on small hand-built networks and on the generated one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grid import network_state, services
+from grid.models import Device, Feeder
+from grid.synthetic import Network
+from grid.topology import NetworkArrays, Topology
+
+
+def build(
+    nodes: int,
+    sources: list[int],
+    segments: list[tuple[int, int, int]],
+    devices: list[tuple[str, str, int, bool]],
+    customers: dict[int, tuple[int, int, int]],
+    node_devices: list[tuple[str, int]] = (),
+) -> Topology:
+    """A network from plain lists: segments (from, to, feeder), devices (code, kind, segment, normally open),
+    switches on nodes (code, node)."""
+    devices = [*devices, *((code, "switch", -1, False) for code, _ in node_devices)]
+    node_customers = np.zeros((nodes, 3), dtype=np.int64)
+    for node, counts in customers.items():
+        node_customers[node] = counts
+    return Topology(
+        NetworkArrays(
+            node_ids=np.arange(1, nodes + 1),
+            is_source=np.isin(np.arange(nodes), sources),
+            segment_ids=np.arange(1, len(segments) + 1),
+            segment_from=np.array([s[0] for s in segments]),
+            segment_to=np.array([s[1] for s in segments]),
+            segment_feeder=np.array([s[2] for s in segments]),
+            device_ids=np.arange(1, len(devices) + 1),
+            device_codes=[d[0] for d in devices],
+            device_kinds=[d[1] for d in devices],
+            device_segment=np.array([d[2] for d in devices]),
+            device_node=np.array([-1] * (len(devices) - len(node_devices)) + [n for _, n in node_devices]),
+            device_normally_open=np.array([d[3] for d in devices]),
+            node_customers=node_customers,
+            node_meters=(node_customers.sum(axis=1) > 0).astype(np.int64),
+            node_transformers=(node_customers.sum(axis=1) > 0).astype(np.int64),
+        )
+    )
+
+
+@pytest.fixture
+def two_feeders() -> Topology:
+    """Bus 0 feeds 1-2-3 (feeder 1, breaker on s0, recloser on s1, fuse lateral 2-4);
+    bus 5 feeds 6-7 (feeder 2); a normally-open tie joins 3 and 7; a switch sits on s2."""
+    segments = [(0, 1, 1), (1, 2, 1), (2, 3, 1), (2, 4, 1), (5, 6, 2), (6, 7, 2), (3, 7, 1)]
+    devices = [
+        ("BK-1", "breaker", 0, False),
+        ("RC-1", "recloser", 1, False),
+        ("SW-1", "switch", 2, False),
+        ("FU-1", "fuse", 3, False),
+        ("BK-2", "breaker", 4, False),
+        ("TIE-1", "switch", 6, True),
+    ]
+    customers = {1: (5, 0, 0), 2: (3, 1, 0), 3: (10, 0, 0), 4: (4, 0, 0), 6: (7, 0, 0), 7: (2, 0, 1)}
+    return build(8, [0, 5], segments, devices, customers)
+
+
+def normal(topology: Topology) -> np.ndarray:
+    return topology.arrays.device_normally_open.copy()
+
+
+def test_normal_state_energizes_everything_but_the_tie(two_feeders: Topology) -> None:
+    live = two_feeders.energize(normal(two_feeders))
+    assert live.energized.all()
+    assert live.segment_energized.tolist() == [True] * 6 + [False]
+    assert live.node_feeder(3) == 1 and live.node_feeder(7) == 2
+
+
+def test_upstream_trace_lists_protective_devices_nearest_first(two_feeders: Topology) -> None:
+    live = two_feeders.energize(normal(two_feeders))
+    path = live.upstream_segments(4)
+    assert path == [3, 1, 0]
+    assert [two_feeders.arrays.device_codes[d] for d in two_feeders.devices_on(path)] == ["FU-1", "RC-1", "BK-1"]
+    assert live.upstream_segments(0) == []
+
+
+def test_downstream_trace_counts_customers_by_class(two_feeders: Topology) -> None:
+    live = two_feeders.energize(normal(two_feeders))
+    recloser = live.downstream(1)
+    assert sorted(recloser.nodes.tolist()) == [2, 3, 4]
+    assert recloser.customers == {"residential": 17, "commercial": 1, "industrial": 0}
+    assert recloser.segments.tolist() == [1, 2, 3]
+    head = live.downstream(0)
+    assert head.customer_total == 23 and head.meters == 4
+
+
+def test_opening_a_device_de_energizes_what_it_feeds(two_feeders: Topology) -> None:
+    states = normal(two_feeders)
+    states[1] = True  # open RC-1
+    live = two_feeders.energize(states)
+    assert live.energized.tolist() == [True, True, False, False, False, True, True, True]
+    # Downstream of an open device is the dead island behind it.
+    behind = live.downstream(1)
+    assert sorted(behind.nodes.tolist()) == [2, 3, 4] and behind.customer_total == 18
+
+
+def test_tie_transfer_moves_load_to_the_neighbouring_feeder(two_feeders: Topology) -> None:
+    states = normal(two_feeders)
+    states[2] = True  # open SW-1 between 2 and 3
+    states[5] = False  # close the tie 3-7
+    live = two_feeders.energize(states)
+    assert live.energized.all()
+    assert live.node_feeder(3) == 2 and live.node_feeder(2) == 1
+    assert live.upstream_segments(3) == [6, 5, 4]
+    assert sorted(live.downstream(4).nodes.tolist()) == [3, 6, 7]
+
+
+def test_closing_a_tie_without_opening_makes_a_loop_fed_once(two_feeders: Topology) -> None:
+    states = normal(two_feeders)
+    states[5] = False
+    live = two_feeders.energize(states)
+    assert live.energized.all()
+    assert (live.parent_segment >= 0).sum() == 6  # a spanning tree: every non-bus node has one parent
+
+
+def test_node_device_blocks_the_node() -> None:
+    topology = build(3, [0], [(0, 1, 1), (1, 2, 1)], [], {2: (1, 0, 0)}, node_devices=[("SW-N", 1)])
+    assert topology.energize(np.array([True])).energized.tolist() == [True, False, False]
+    assert topology.energize(np.array([False])).energized.tolist() == [True, True, True]
+
+
+def test_generated_network_is_fully_energized_and_cached(small_network: Network, django_assert_num_queries) -> None:
+    network_state.clear_cache()
+    live = network_state.current_energization()
+    assert live.energized.all()
+    ties = Device.objects.filter(tie_feeder__isnull=False).count()
+    assert (~live.segment_energized).sum() == ties
+    with django_assert_num_queries(1):
+        assert network_state.current_energization() is live
+
+
+def test_switching_state_change_recomputes_energization(small_network: Network) -> None:
+    network_state.clear_cache()
+    before = network_state.current_energization()
+    feeder = Feeder.objects.select_related("head_breaker").first()
+    Device.objects.filter(pk=feeder.head_breaker_id).update(current_state=Device.State.OPEN)
+    services.device_states_changed()
+    after = network_state.current_energization()
+    assert after is not before
+    topology = network_state.current_topology()
+    head = int(topology.arrays.device_segment[topology.device_index[feeder.head_breaker_id]])
+    dead = after.downstream(head)
+    assert dead.customer_total > 0 and not after.energized[dead.nodes].any()
+    network_state.clear_cache()
+
+
+def test_admin_edit_bumps_the_structure_version(small_network: Network) -> None:
+    structure, _ = network_state.current_version()
+    device = Device.objects.first()
+    device.save()
+    assert network_state.current_version()[0] == structure + 1
