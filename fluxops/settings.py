@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "fluxops.context_processors.app",
             ],
         },
     },
@@ -213,3 +214,6 @@ LOGGING = {
 # API list pages: default and maximum page size (a larger `limit` is a 422, not silently capped).
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Seconds between refreshes of live tiles and tables (they poll only while the tab is visible).
+LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 15)

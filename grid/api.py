@@ -60,3 +60,8 @@ def meter_detail(request: HttpRequest, meter_id: str) -> dict:
         "feeder": point.transformer.feeder.code,
         "substation": point.transformer.feeder.substation.code,
     }
+
+
+from grid.operations_api import router as operations_router  # noqa: E402
+
+router.add_router("/", operations_router)

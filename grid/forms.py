@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from grid.models import Substation
+from grid.models import Crew, Device, Feeder, Outage, Substation, WorkOrder
+from grid.services.outages import TRANSITIONS
 
 
 class FeederFilterForm(forms.Form):
@@ -17,3 +18,84 @@ class FeederFilterForm(forms.Form):
         empty_label="All substations",
     )
     page = forms.IntegerField(min_value=1, required=False)
+
+
+class OutageFilterForm(forms.Form):
+    """Filters and sort order of the outage board."""
+
+    feeder = forms.ModelChoiceField(
+        queryset=Feeder.objects.order_by("code"), required=False, to_field_name="code", empty_label="All feeders"
+    )
+    state = forms.ChoiceField(choices=[("", "All active states"), *Outage.State.choices], required=False)
+    cause = forms.ChoiceField(choices=[("", "All causes"), *Outage.Cause.choices], required=False)
+    sort = forms.ChoiceField(
+        choices=[("started", "Newest"), ("customers", "Most customers"), ("etr", "ETR"), ("feeder", "Feeder")],
+        required=False,
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+class OutageActionForm(forms.Form):
+    """A state-machine action on an outage, carrying the version the operator saw."""
+
+    action = forms.ChoiceField(choices=[(name, t.label) for name, t in TRANSITIONS.items()])
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    crew = forms.ModelChoiceField(queryset=Crew.objects.filter(status=Crew.Status.AVAILABLE), required=False)
+    cause = forms.ChoiceField(choices=[("", "---"), *Outage.Cause.choices], required=False)
+    note = forms.CharField(max_length=500, required=False, widget=forms.TextInput)
+
+
+class EtrForm(forms.Form):
+    """New estimated restoration time."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    etr = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    note = forms.CharField(max_length=500, required=False)
+
+
+class StepForm(forms.Form):
+    """A partial restoration."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    customers = forms.IntegerField(min_value=1)
+    note = forms.CharField(max_length=200, required=False)
+
+
+class SwitchingForm(forms.Form):
+    """Operate a device; the preview must be confirmed."""
+
+    to_state = forms.ChoiceField(choices=Device.State.choices)
+    reason = forms.CharField(max_length=200)
+    allow_parallel = forms.BooleanField(required=False, label="Allow a parallel of two feeders")
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class WorkOrderForm(forms.Form):
+    """Open a work order on a device (by code) or an outage."""
+
+    summary = forms.CharField(max_length=200)
+    device = forms.CharField(max_length=16, required=False, help_text="Device code, e.g. FU-00012")
+    outage = forms.ModelChoiceField(queryset=Outage.objects.filter(state__in=Outage.ACTIVE_STATES), required=False)
+    priority = forms.TypedChoiceField(choices=WorkOrder.Priority.choices, coerce=int, initial=3)
+
+    def clean_device(self) -> Device | None:
+        code = self.cleaned_data["device"].strip().upper()
+        if not code:
+            return None
+        device = Device.objects.filter(code=code).first()
+        if device is None:
+            raise forms.ValidationError(f"Unknown device {code}.")
+        return device
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("device") and not data.get("outage"):
+            raise forms.ValidationError("Give a device or an outage.")
+        return data
+
+
+class WorkOrderStatusForm(forms.Form):
+    """Move a work order; assigning needs a crew."""
+
+    status = forms.ChoiceField(choices=WorkOrder.Status.choices)
+    crew = forms.ModelChoiceField(queryset=Crew.objects.exclude(status=Crew.Status.OFF_SHIFT), required=False)

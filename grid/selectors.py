@@ -5,9 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from grid.models import Device, Feeder, Node, Segment, ServicePoint, Substation, Transformer
+from grid.models import (
+    Crew,
+    Device,
+    Feeder,
+    Node,
+    Outage,
+    OutageEvent,
+    RestorationStep,
+    Segment,
+    ServicePoint,
+    Substation,
+    SwitchingOperation,
+    Transformer,
+    WorkOrder,
+)
 from grid.synthetic import TABLES, network_checksum
 
 _CHECKSUM_COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
@@ -146,3 +161,81 @@ def feeder_summaries(*, substation: Substation | None = None) -> list[FeederSumm
 def substations_with_counts() -> QuerySet[Substation]:
     """Substations annotated with their feeder count, for lists."""
     return Substation.objects.annotate(feeder_count=Count("feeders")).order_by("code")
+
+
+OUTAGE_SORTS = {
+    "started": ("-started_at", "-id"),
+    "customers": ("-customers_affected", "-started_at"),
+    "etr": ("etr", "-started_at"),
+    "feeder": ("feeder__code", "-started_at"),
+}
+
+
+def outage_list(
+    *,
+    active: bool = True,
+    feeder: Feeder | None = None,
+    state: str | None = None,
+    cause: str | None = None,
+    sort: str = "started",
+) -> QuerySet[Outage]:
+    """Outages for the board and the API, with everything a row shows selected up front."""
+    outages = Outage.objects.select_related(
+        "feeder__substation", "device", "transformer", "service_point", "crew"
+    ).annotate(restored=Coalesce(Sum("steps__customers_restored"), 0))
+    if active:
+        outages = outages.filter(state__in=Outage.ACTIVE_STATES)
+    if feeder is not None:
+        outages = outages.filter(feeder=feeder)
+    if state:
+        outages = outages.filter(state=state)
+    if cause:
+        outages = outages.filter(cause=cause)
+    return outages.order_by(*OUTAGE_SORTS.get(sort, OUTAGE_SORTS["started"]))
+
+
+def outage_detail(outage_id: int) -> Outage | None:
+    """One outage with its timeline, steps and crew."""
+    return (
+        Outage.objects.select_related("feeder__substation", "device", "transformer", "service_point", "crew")
+        .prefetch_related(
+            Prefetch("events", queryset=OutageEvent.objects.select_related("by")),
+            Prefetch("steps", queryset=RestorationStep.objects.select_related("by")),
+            Prefetch("work_orders", queryset=WorkOrder.objects.select_related("crew")),
+        )
+        .filter(pk=outage_id)
+        .first()
+    )
+
+
+def crews_with_assignments() -> list[Crew]:
+    """Crews with their active outage and open work orders attached (`current_outage`, `open_orders`)."""
+    crews = list(Crew.objects.order_by("name"))
+    outages = {
+        outage.crew_id: outage
+        for outage in Outage.objects.filter(state__in=Outage.ACTIVE_STATES, crew__isnull=False).select_related(
+            "device", "transformer", "service_point", "feeder"
+        )
+    }
+    orders: dict[int, list[WorkOrder]] = {}
+    for order in WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES, crew__isnull=False):
+        orders.setdefault(order.crew_id, []).append(order)
+    for crew in crews:
+        crew.current_outage = outages.get(crew.pk)
+        crew.open_orders = orders.get(crew.pk, [])
+    return crews
+
+
+def open_work_orders() -> QuerySet[WorkOrder]:
+    """Work orders not done or cancelled, most urgent first."""
+    return WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES).select_related(
+        "crew", "outage", "device", "transformer"
+    )
+
+
+def switching_log(*, device: Device | None = None) -> QuerySet[SwitchingOperation]:
+    """Switching operations, newest first."""
+    operations = SwitchingOperation.objects.select_related("device", "by", "outage")
+    if device is not None:
+        operations = operations.filter(device=device)
+    return operations

@@ -29,6 +29,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+import numpy as np
+
+from grid.topology import CUSTOMER_CLASSES, NetworkArrays
+
 # Area served, with a margin inside the issue's bounding box.
 LON_MIN, LON_MAX = -95.79, -95.01
 LAT_MIN, LAT_MAX = 29.51, 30.09
@@ -474,3 +478,47 @@ def generate(scale: str = "default", seed: int = 1) -> Network:
 def iter_rows(network: Network) -> Iterator[tuple[str, list[tuple]]]:
     for name in TABLES:
         yield name, getattr(network, name)
+
+
+def topology_arrays(net: Network) -> NetworkArrays:
+    """Topology arrays straight from generated rows (tests and benchmarks without a database)."""
+    node_ids = np.array([row[0] for row in net.nodes], dtype=np.int64)
+    segment_ids = np.array([row[0] for row in net.segments], dtype=np.int64)
+    customers = np.zeros((len(node_ids), 3), dtype=np.int64)
+    meters = np.zeros(len(node_ids), dtype=np.int64)
+    transformers = np.zeros(len(node_ids), dtype=np.int64)
+    transformer_node = {row[0]: row[2] for row in net.transformers}
+    for row in net.transformers:
+        transformers[np.searchsorted(node_ids, row[2])] += 1
+    for row in net.service_points:
+        index = np.searchsorted(node_ids, transformer_node[row[2]])
+        customers[index, CUSTOMER_CLASSES.index(row[3])] += row[4]
+        meters[index] += 1
+    return NetworkArrays(
+        node_ids=node_ids,
+        is_source=np.array([row[1] == "bus" for row in net.nodes]),
+        segment_ids=segment_ids,
+        segment_from=np.searchsorted(node_ids, [row[2] for row in net.segments]),
+        segment_to=np.searchsorted(node_ids, [row[3] for row in net.segments]),
+        segment_feeder=np.array([row[1] for row in net.segments], dtype=np.int64),
+        device_ids=np.array([row[0] for row in net.devices], dtype=np.int64),
+        device_codes=[row[1] for row in net.devices],
+        device_kinds=[row[2] for row in net.devices],
+        device_segment=np.searchsorted(segment_ids, [row[4] for row in net.devices]),
+        device_node=np.full(len(net.devices), -1),
+        device_normally_open=np.array([row[6] == "open" for row in net.devices]),
+        node_customers=customers,
+        node_meters=meters,
+        node_transformers=transformers,
+    )
+
+
+def meters_by_node(net: Network) -> dict[int, list[int]]:
+    """Service point ids per node index (sorted node ids), for simulations without a database."""
+    node_ids = sorted(row[0] for row in net.nodes)
+    index = {node_id: i for i, node_id in enumerate(node_ids)}
+    transformer_node = {row[0]: row[2] for row in net.transformers}
+    result: dict[int, list[int]] = {}
+    for row in net.service_points:
+        result.setdefault(index[transformer_node[row[2]]], []).append(row[0])
+    return result

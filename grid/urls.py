@@ -1,9 +1,16 @@
 from django.urls import path
 
-from grid import views
+from grid import outage_views, views
 
 app_name = "grid"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("outages/", outage_views.outage_board, name="outages"),
+    path("outages/<int:outage_id>/", outage_views.outage_detail, name="outage-detail"),
+    path("outages/<int:outage_id>/<str:kind>/", outage_views.outage_act, name="outage-act"),
+    path("field/", outage_views.field_operations, name="field"),
+    path("field/work-orders/", outage_views.work_order_new, name="work-order-new"),
+    path("field/work-orders/<int:order_id>/", outage_views.work_order_move, name="work-order-move"),
+    path("devices/<str:code>/switch/", outage_views.device_switch, name="device-switch"),
 ]

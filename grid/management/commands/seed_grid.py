@@ -52,4 +52,7 @@ class Command(BaseCommand):
             f"Seeded scale={scale} seed={seed}: {rows:,} rows in {elapsed:.1f} s "
             f"(generate {generated - started:.1f} s, {rows / elapsed:,.0f} rows/s)"
         )
+        crews = services.crews_seed()
+        if crews:
+            self.stdout.write(f"{'crews':>15}: {crews}")
         self.stdout.write(f"checksum: {network.checksum()}")

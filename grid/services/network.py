@@ -1,13 +1,29 @@
-"""Every write to the network model goes through these functions."""
+"""Writes of the network model itself: seeding, clearing, version bumps."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import F
 
 from grid import selectors
-from grid.models import Device, Feeder, NetworkVersion, Node, Segment, ServicePoint, Substation, Transformer
+from grid.models import (
+    Device,
+    Feeder,
+    MeterEvent,
+    NetworkVersion,
+    Node,
+    Outage,
+    OutageEvent,
+    RestorationStep,
+    Segment,
+    ServicePoint,
+    Substation,
+    SwitchingOperation,
+    Transformer,
+    WorkOrder,
+)
 from grid.progress import ProgressCallback
 from grid.synthetic import Network
 
@@ -71,6 +87,8 @@ _SEED_ORDER: tuple[tuple[str, type, tuple[str, ...]], ...] = (
 )
 
 NETWORK_MODELS: tuple[type, ...] = (ServicePoint, Transformer, Device, Segment, Node, Feeder, Substation)
+# Operational records that point into the network; a reset removes them with it.
+OPERATION_MODELS: tuple[type, ...] = (MeterEvent, RestorationStep, OutageEvent, SwitchingOperation, WorkOrder, Outage)
 
 
 class NetworkNotEmpty(Exception):
@@ -110,13 +128,13 @@ def network_seed(*, network: Network, reset: bool = False, progress: ProgressCal
 
 @transaction.atomic
 def network_clear() -> None:
-    """Delete the whole network model (all rows of every network table).
+    """Delete the whole network model and the operational records on it (crews stay).
 
     Feeders and bus nodes reference each other; the foreign keys are checked at commit.
     """
     Feeder.objects.update(head_breaker=None)
     with connection.cursor() as cursor:
-        for model in NETWORK_MODELS:
+        for model in OPERATION_MODELS + NETWORK_MODELS:
             # Table names come from the models, never from input.
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     network_structure_changed()
@@ -130,13 +148,17 @@ def _reset_sequences() -> None:
             cursor.execute(statement)
 
 
+def _new_stamp() -> int:
+    """A fresh random version stamp: unlike a counter, a rolled-back bump can never be reissued."""
+    return secrets.randbits(62)
+
+
 def network_structure_changed() -> None:
-    """Bump the structure version: cached graphs and map geometry are rebuilt."""
-    if not NetworkVersion.objects.filter(pk=1).update(structure=F("structure") + 1, state=F("state") + 1):
-        NetworkVersion.objects.create(pk=1, structure=2, state=2)
+    """New structure stamp: cached graphs and map geometry are rebuilt."""
+    NetworkVersion.objects.update_or_create(pk=1, defaults={"structure": _new_stamp(), "state": _new_stamp()})
 
 
 def device_states_changed() -> None:
-    """Bump the state version: cached energization and map status are recomputed."""
-    if not NetworkVersion.objects.filter(pk=1).update(state=F("state") + 1):
-        NetworkVersion.objects.create(pk=1, structure=2, state=2)
+    """New state stamp: cached energization and map status are recomputed."""
+    if not NetworkVersion.objects.filter(pk=1).update(state=_new_stamp()):
+        network_structure_changed()

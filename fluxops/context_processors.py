@@ -1,0 +1,17 @@
+"""Template context every page needs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from grid.roles import OPERATOR, has_role
+
+
+def app(request: HttpRequest) -> dict[str, object]:
+    """The live refresh interval and whether the user may act (operator or admin)."""
+    user = getattr(request, "user", None)
+    return {
+        "live_refresh_seconds": settings.LIVE_REFRESH_SECONDS,
+        "can_operate": user is not None and has_role(user, OPERATOR),
+    }

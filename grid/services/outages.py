@@ -1,0 +1,341 @@
+"""Outage lifecycle: the state machine, restoration steps, ETR, crews and work orders.
+
+Every write names the outage version it read; a stale version raises `Conflict` and changes
+nothing (optimistic locking), so two operators never overwrite each other silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from grid import network_state
+from grid.models import Crew, MeterEvent, Outage, OutageEvent, RestorationStep, WorkOrder
+from grid.roles import OPERATOR, has_role
+from grid.services.errors import Conflict, ServiceError
+from grid.topology import Topology
+
+State = Outage.State
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An operator action on an outage: the states it may start from and the state it leads to."""
+
+    label: str
+    sources: tuple[str, ...]
+    target: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "verify": Transition("Verify", (State.PREDICTED,), State.VERIFIED),
+    "assign_crew": Transition("Assign crew", (State.VERIFIED,), State.CREW_ASSIGNED),
+    "dispatch": Transition("Crew en route", (State.CREW_ASSIGNED,), State.EN_ROUTE),
+    "arrive": Transition("Crew on site", (State.EN_ROUTE,), State.ON_SITE),
+    "restore": Transition(
+        "Restore all", (State.VERIFIED, State.CREW_ASSIGNED, State.EN_ROUTE, State.ON_SITE), State.RESTORED
+    ),
+    "close": Transition("Close", (State.RESTORED,), State.CLOSED),
+    "cancel": Transition("Cancel (no outage)", (State.PREDICTED, State.VERIFIED), State.CANCELLED),
+}
+CREW_STATUS_FOR = {
+    State.CREW_ASSIGNED: Crew.Status.ASSIGNED,
+    State.EN_ROUTE: Crew.Status.EN_ROUTE,
+    State.ON_SITE: Crew.Status.ON_SITE,
+}
+# Default estimated restoration time by what is out.
+DEFAULT_ETR = {
+    "breaker": timedelta(hours=4),
+    "recloser": timedelta(hours=3),
+    "sectionalizer": timedelta(hours=3),
+    "switch": timedelta(hours=3),
+    "fuse": timedelta(hours=2, minutes=30),
+    "transformer": timedelta(hours=3),
+    "service": timedelta(hours=2),
+}
+
+
+def allowed_actions(outage: Outage) -> list[str]:
+    """Actions of the state machine open to an outage in its current state."""
+    return [name for name, transition in TRANSITIONS.items() if outage.state in transition.sources]
+
+
+def default_etr(*, kind: str, started_at: datetime) -> datetime:
+    """Estimated restoration for a new outage at a device kind, "transformer" or "service"."""
+    return started_at + DEFAULT_ETR.get(kind, timedelta(hours=3))
+
+
+def customers_restored_total(outage: Outage) -> int:
+    """Customers already restored by the outage's steps."""
+    return outage.steps.aggregate(total=Sum("customers_restored"))["total"] or 0
+
+
+def outage_location_node(outage: Outage, topology: Topology) -> int | None:
+    """Node index where the outage sits: below its device, or its transformer's node."""
+    if outage.device_id:
+        index = topology.device_index.get(outage.device_id)
+        if index is None:
+            return None
+        segment = int(topology.arrays.device_segment[index])
+        if segment < 0:
+            return int(topology.arrays.device_node[index])
+        return network_state.current_energization().downstream_node(segment)
+    if outage.transformer_id:
+        return topology.arrays.node_index(outage.transformer.node_id)
+    return topology.arrays.node_index(outage.service_point.transformer.node_id)
+
+
+def _require_operator(by: AbstractBaseUser) -> None:
+    if not has_role(by, OPERATOR):
+        raise PermissionDenied("Only operators and admins may change outages.")
+
+
+def _lock(outage_id: int, version: int) -> Outage:
+    """The outage row, locked, if it still has `version`; else a Conflict naming the change."""
+    outage = Outage.objects.select_for_update().filter(pk=outage_id).first()
+    if outage is None:
+        raise ServiceError(f"Unknown outage {outage_id}.")
+    if outage.version != version:
+        raise Conflict(
+            f"{outage} was changed by someone else since you loaded it (version {version}, now {outage.version}); "
+            "reload it and try again."
+        )
+    return outage
+
+
+def _bump(outage: Outage, **fields: object) -> None:
+    """Write `fields` and the next version, guarded by the version read."""
+    updated = Outage.objects.filter(pk=outage.pk, version=outage.version).update(version=F("version") + 1, **fields)
+    if not updated:
+        raise Conflict(f"{outage} was changed by someone else; reload it and try again.")
+    for name, value in fields.items():
+        setattr(outage, name, value)
+    outage.version += 1
+
+
+@transaction.atomic
+def outage_transition(
+    *,
+    outage_id: int,
+    version: int,
+    action: str,
+    by: AbstractBaseUser,
+    crew_id: int | None = None,
+    cause: str | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Outage:
+    """Apply one state-machine action; invalid actions and stale versions change nothing."""
+    _require_operator(by)
+    if action not in TRANSITIONS:
+        raise ServiceError(f"Unknown action {action!r}; choose one of {', '.join(TRANSITIONS)}.")
+    outage = _lock(outage_id, version)
+    transition = TRANSITIONS[action]
+    if outage.state not in transition.sources:
+        allowed = ", ".join(allowed_actions(outage)) or "none"
+        raise ServiceError(
+            f"Cannot {transition.label.lower()} {outage}: it is {outage.get_state_display().lower()} "
+            f"(allowed: {allowed})."
+        )
+    at = at or timezone.now()
+    if at < outage.started_at:
+        raise ServiceError("The time of an action cannot be before the outage started.")
+    fields: dict[str, object] = {"state": transition.target}
+    crew = outage.crew
+    if action == "assign_crew":
+        crew = Crew.objects.select_for_update().filter(pk=crew_id).first() if crew_id else None
+        if crew is None:
+            raise ServiceError("Choose a crew to assign.")
+        if crew.status != Crew.Status.AVAILABLE:
+            raise ServiceError(f"{crew} is {crew.get_status_display().lower()}, not available.")
+        fields["crew"] = crew
+    if action == "close":
+        if cause not in Outage.Cause.values:
+            raise ServiceError("Choose a cause code to close the outage.")
+        fields["cause"] = cause
+        fields["closed_at"] = at
+    if action == "restore":
+        remaining = outage.customers_affected - customers_restored_total(outage)
+        if remaining > 0:
+            RestorationStep.objects.create(
+                outage=outage, at=at, customers_restored=remaining, by=by, note=note or "remaining customers restored"
+            )
+        fields["restored_at"] = at
+    from_state = outage.state
+    _bump(outage, **fields)
+    if crew is not None:
+        if transition.target in CREW_STATUS_FOR:
+            Crew.objects.filter(pk=crew.pk).update(status=CREW_STATUS_FOR[transition.target])
+        elif transition.target in (State.RESTORED, State.CANCELLED):
+            Crew.objects.filter(pk=crew.pk).update(status=Crew.Status.AVAILABLE)
+    if transition.target in (State.RESTORED, State.CANCELLED):
+        _resolve_reports(outage)
+    OutageEvent.objects.create(
+        outage=outage,
+        at=at,
+        by=by,
+        action=action,
+        from_state=from_state,
+        to_state=transition.target,
+        note=note if action != "assign_crew" else f"{crew}. {note}".strip(),
+    )
+    return outage
+
+
+@transaction.atomic
+def outage_update_etr(*, outage_id: int, version: int, etr: datetime, by: AbstractBaseUser, note: str = "") -> Outage:
+    """Set the estimated restoration time of an active outage."""
+    _require_operator(by)
+    outage = _lock(outage_id, version)
+    if not outage.is_active:
+        raise ServiceError(f"{outage} is {outage.get_state_display().lower()}; its ETR can no longer change.")
+    if etr <= outage.started_at:
+        raise ServiceError("The ETR must be after the outage started.")
+    previous = outage.etr
+    _bump(outage, etr=etr)
+    text = f"ETR {previous:%Y-%m-%d %H:%M} -> {etr:%Y-%m-%d %H:%M}" if previous else f"ETR {etr:%Y-%m-%d %H:%M}"
+    OutageEvent.objects.create(outage=outage, at=timezone.now(), by=by, action="etr", note=f"{text}. {note}".strip())
+    return outage
+
+
+@transaction.atomic
+def outage_record_step(
+    *, outage_id: int, version: int, customers: int, by: AbstractBaseUser, at: datetime | None = None, note: str = ""
+) -> Outage:
+    """Record a partial restoration; restoring the last customers moves the outage to restored."""
+    _require_operator(by)
+    outage = _lock(outage_id, version)
+    if outage.state not in TRANSITIONS["restore"].sources:
+        raise ServiceError(f"{outage} is {outage.get_state_display().lower()}; restoration steps need it verified.")
+    at = at or timezone.now()
+    if at < outage.started_at:
+        raise ServiceError("A restoration step cannot be before the outage started.")
+    if at > timezone.now() + timedelta(minutes=5):
+        raise ServiceError("A restoration step cannot be in the future.")
+    remaining = outage.customers_affected - customers_restored_total(outage)
+    if not 1 <= customers <= remaining:
+        raise ServiceError(f"Customers restored must be between 1 and the {remaining} still out.")
+    _bump(outage)
+    outage_add_step(outage=outage, customers=customers, at=at, by=by, note=note)
+    return outage
+
+
+def outage_add_step(*, outage: Outage, customers: int, at: datetime, by: AbstractBaseUser | None, note: str) -> None:
+    """Add a restoration step (callers hold the row); the last customers restore the outage."""
+    RestorationStep.objects.create(outage=outage, at=at, customers_restored=customers, by=by, note=note)
+    OutageEvent.objects.create(
+        outage=outage, at=at, by=by, action="step", note=f"{customers} customers restored. {note}".strip()
+    )
+    if customers_restored_total(outage) >= outage.customers_affected and outage.is_active:
+        from_state = outage.state
+        Outage.objects.filter(pk=outage.pk).update(state=State.RESTORED, restored_at=at, version=F("version") + 1)
+        if outage.crew_id:
+            Crew.objects.filter(pk=outage.crew_id).update(status=Crew.Status.AVAILABLE)
+        OutageEvent.objects.create(
+            outage=outage, at=at, by=by, action="restore", from_state=from_state, to_state=State.RESTORED
+        )
+        outage.refresh_from_db()
+        _resolve_reports(outage)
+
+
+def _resolve_reports(outage: Outage) -> None:
+    """Last gasps explained by a restored or cancelled outage stop rolling up."""
+    topology = network_state.current_topology()
+    node = outage_location_node(outage, topology)
+    if node is None:
+        return
+    live = network_state.current_energization()
+    if outage.device_id:
+        segment = int(topology.arrays.device_segment[topology.device_index[outage.device_id]])
+        nodes = live.downstream(segment).nodes if segment >= 0 else [node]
+    else:
+        nodes = [node]
+    node_ids = set(topology.arrays.node_ids[nodes].tolist())
+    pending = MeterEvent.objects.filter(resolved=False).values_list("pk", "service_point__transformer__node_id")
+    MeterEvent.objects.filter(pk__in=[pk for pk, node_id in pending if node_id in node_ids]).update(resolved=True)
+
+
+@transaction.atomic
+def work_order_create(
+    *,
+    summary: str,
+    by: AbstractBaseUser,
+    outage_id: int | None = None,
+    device_id: int | None = None,
+    transformer_id: int | None = None,
+    priority: int = WorkOrder.Priority.NORMAL,
+    notes: str = "",
+) -> WorkOrder:
+    """Open a work order on an outage or an asset."""
+    _require_operator(by)
+    summary = summary.strip()
+    if not summary:
+        raise ServiceError("A work order needs a summary.")
+    if not (outage_id or device_id or transformer_id):
+        raise ServiceError("A work order needs an outage, a device or a transformer.")
+    if priority not in WorkOrder.Priority.values:
+        raise ServiceError("Priority must be 1 (emergency) to 4 (low).")
+    return WorkOrder.objects.create(
+        summary=summary,
+        outage_id=outage_id,
+        device_id=device_id,
+        transformer_id=transformer_id,
+        priority=priority,
+        notes=notes,
+    )
+
+
+WORK_ORDER_MOVES = {
+    WorkOrder.Status.OPEN: (WorkOrder.Status.ASSIGNED, WorkOrder.Status.CANCELLED),
+    WorkOrder.Status.ASSIGNED: (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.OPEN, WorkOrder.Status.CANCELLED),
+    WorkOrder.Status.IN_PROGRESS: (WorkOrder.Status.DONE, WorkOrder.Status.CANCELLED),
+}
+
+
+@transaction.atomic
+def work_order_set_status(
+    *, work_order_id: int, status: str, by: AbstractBaseUser, crew_id: int | None = None, note: str = ""
+) -> WorkOrder:
+    """Move a work order along open -> assigned (with a crew) -> in progress -> done, or cancel it."""
+    _require_operator(by)
+    order = WorkOrder.objects.select_for_update().filter(pk=work_order_id).first()
+    if order is None:
+        raise ServiceError(f"Unknown work order {work_order_id}.")
+    if status not in WORK_ORDER_MOVES.get(order.status, ()):
+        raise ServiceError(f"{order} is {order.get_status_display().lower()}; it cannot become {status}.")
+    if status == WorkOrder.Status.ASSIGNED:
+        crew = Crew.objects.filter(pk=crew_id).exclude(status=Crew.Status.OFF_SHIFT).first() if crew_id else None
+        if crew is None:
+            raise ServiceError("Choose a crew that is on shift.")
+        order.crew = crew
+    if status == WorkOrder.Status.OPEN:
+        order.crew = None
+    order.status = status
+    if status in (WorkOrder.Status.DONE, WorkOrder.Status.CANCELLED):
+        order.closed_at = timezone.now()
+    if note:
+        order.notes = f"{order.notes}\n{timezone.now():%Y-%m-%d %H:%M} {by}: {note}".strip()
+    order.save()
+    return order
+
+
+@transaction.atomic
+def crew_set_status(*, crew_id: int, status: str, by: AbstractBaseUser) -> Crew:
+    """Put a crew on or off shift (assignment states follow their outage)."""
+    _require_operator(by)
+    crew = Crew.objects.select_for_update().filter(pk=crew_id).first()
+    if crew is None:
+        raise ServiceError(f"Unknown crew {crew_id}.")
+    if status not in (Crew.Status.AVAILABLE, Crew.Status.OFF_SHIFT):
+        raise ServiceError("A crew can only be put on shift (available) or off shift here.")
+    if crew.status not in (Crew.Status.AVAILABLE, Crew.Status.OFF_SHIFT):
+        raise ServiceError(f"{crew} is {crew.get_status_display().lower()}; finish its outage first.")
+    crew.status = status
+    crew.save(update_fields=["status"])
+    return crew

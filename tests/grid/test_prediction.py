@@ -1,0 +1,163 @@
+"""Meter event ingest and outage prediction from last gasps."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from grid import network_state, services
+from grid.meter_event_parsing import ParsedEvent, parse_csv, parse_jsonl
+from grid.models import Device, MeterEvent, Outage, ServicePoint
+from grid.prediction import ROLL_UP_KINDS, roll_up, simulate_messages
+from grid.synthetic import Network, meters_by_node, topology_arrays
+from grid.topology import Topology
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    network_state.clear_cache()
+    yield
+    network_state.clear_cache()
+
+
+def test_jsonl_and_csv_report_bad_rows_with_line_numbers() -> None:
+    text = "\n".join(
+        [
+            '{"meter_id": "M00000001", "type": "power_off", "timestamp": "2026-11-01T12:00:00Z"}',
+            "{not json",
+            '{"meter_id": "M00000002", "type": "flicker", "timestamp": "2026-11-01T12:00:00Z"}',
+            "",
+            '{"meter_id": "M00000003", "type": "power_on", "timestamp": "2026-11-01T12:00:00"}',
+            '{"meter_id": "M00000004", "timestamp": "2026-11-01T12:00:00Z"}',
+        ]
+    )
+    events, errors = parse_jsonl(text)
+    assert [e.meter_id for e in events] == ["M00000001"]
+    assert [(e.line, e.message.split(":")[0].split(" ")[0]) for e in errors] == [
+        (2, "invalid"),
+        (3, "type"),
+        (5, "timestamp"),
+        (6, "missing"),
+    ]
+    events, errors = parse_csv("meter_id,type,timestamp\nm00000001,power_on,2026-11-01T12:05:00+00:00\nx,y,z\n")
+    assert events[0].meter_id == "M00000001" and events[0].line == 2
+    assert errors[0].line == 3
+    assert parse_csv("meter,kind\n")[1][0].message == "header lacks meter_id, timestamp, type"
+
+
+def _events(meters: list[str], kind: str, at: datetime) -> list[ParsedEvent]:
+    return [ParsedEvent(i, m, kind, at) for i, m in enumerate(meters)]
+
+
+def test_ingest_is_idempotent_and_reports_unknown_meters(small_network: Network) -> None:
+    meters = list(ServicePoint.objects.order_by("pk").values_list("meter_id", flat=True)[:3])
+    batch = _events([*meters, "M99999999"], "power_off", T0)
+    first = services.meter_events_ingest(events=batch, predict=False)
+    assert (first.stored, first.duplicates, len(first.errors)) == (3, 0, 1)
+    assert first.errors[0].message == "unknown meter M99999999"
+    again = services.meter_events_ingest(events=batch + batch[:1], predict=False)
+    assert (again.stored, again.duplicates) == (0, 4)
+    assert MeterEvent.objects.count() == 3
+
+
+def test_late_out_of_order_messages_keep_the_latest_state(small_network: Network) -> None:
+    meter = ServicePoint.objects.order_by("pk").first()
+    services.meter_events_ingest(events=_events([meter.meter_id], "power_on", T0 + timedelta(minutes=5)), predict=False)
+    services.meter_events_ingest(events=_events([meter.meter_id], "power_off", T0), predict=False)
+    from grid.services.meter_events import open_reports
+
+    assert meter.pk not in open_reports()
+    services.meter_events_ingest(
+        events=_events([meter.meter_id], "power_off", T0 + timedelta(minutes=9)), predict=False
+    )
+    assert open_reports() == {meter.pk: T0 + timedelta(minutes=9)}
+
+
+def _simulate(device: Device, kind: str = "power_off", seed: int = 1, loss: float = 0.2) -> None:
+    call_command(
+        "simulate_fault", "--device", device.code, "--seed", str(seed), "--loss", str(loss),
+        *(["--restore"] if kind == "power_on" else []), stdout=StringIO(),
+    )  # fmt: skip
+
+
+def test_fuse_fault_is_predicted_at_the_fuse_and_power_on_restores_it(small_network: Network) -> None:
+    fuse = Device.objects.filter(kind="fuse").order_by("pk")[3]
+    _simulate(fuse)
+    outage = Outage.objects.get(state="predicted")
+    assert outage.device == fuse and outage.source == "ami"
+    assert outage.customers_affected > 0 and outage.etr > outage.started_at
+    _simulate(fuse, kind="power_on")
+    outage.refresh_from_db()
+    assert outage.state == "restored"
+    assert sum(s.customers_restored for s in outage.steps.all()) == outage.customers_affected
+
+
+def test_new_evidence_escalates_to_the_recloser(small_network: Network) -> None:
+    recloser = Device.objects.filter(kind="recloser").order_by("pk").first()
+    topology = network_state.current_topology()
+    live = network_state.current_energization()
+    below = live.downstream(int(topology.arrays.device_segment[topology.device_index[recloser.pk]]))
+    segment_ids = set(topology.arrays.segment_ids[below.segments].tolist())
+    fuse = Device.objects.filter(kind="fuse", segment_id__in=segment_ids).order_by("pk").first()
+    _simulate(fuse)
+    assert Outage.objects.get(state="predicted").device == fuse
+    _simulate(recloser, seed=2)
+    active = Outage.objects.filter(state="predicted")
+    assert [o.device for o in active] == [recloser]
+    assert "relocated" in active[0].events.values_list("action", flat=True)
+
+
+def test_roll_up_accuracy_over_200_simulated_faults(small_network_rows: Network) -> None:
+    topology = Topology(topology_arrays(small_network_rows))
+    live = topology.energize(topology.arrays.device_normally_open.copy())
+    by_node = meters_by_node(small_network_rows)
+    meter_node = {meter: node for node, meters in by_node.items() for meter in meters}
+    rng = random.Random(2026)
+    candidates = [i for i, kind in enumerate(topology.arrays.device_kinds) if kind in ROLL_UP_KINDS]
+    hits, slowest = 0, 0.0
+    for _ in range(200):
+        device = rng.choice(candidates)
+        below = live.downstream(int(topology.arrays.device_segment[device]))
+        meters = [m for node in below.nodes.tolist() for m in by_node.get(node, [])]
+        messages = simulate_messages(meters=meters, kind="power_off", at=T0, loss=0.2, delay_max=120, rng=rng)
+        started = time.perf_counter()
+        predictions = roll_up(live, {m.meter: meter_node[m.meter] for m in messages})
+        slowest = max(slowest, time.perf_counter() - started)
+        best = max(predictions, key=lambda p: len(p.meters), default=None)
+        hits += best is not None and best.level == "device" and best.device == device
+    assert hits / 200 >= 0.95, hits
+    assert slowest < 1.0
+
+
+def test_single_meter_is_a_service_outage(small_network: Network) -> None:
+    meter = ServicePoint.objects.order_by("pk")[40]
+    result = services.meter_events_ingest(events=_events([meter.meter_id], "power_off", T0))
+    outage = Outage.objects.get(pk=result.outages[0])
+    assert outage.service_point == meter and outage.customers_affected == meter.customers
+
+
+def test_ingest_command_keeps_valid_rows(small_network: Network, tmp_path) -> None:
+    meters = list(ServicePoint.objects.order_by("pk").values_list("meter_id", flat=True)[:2])
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        f'{{"meter_id": "{meters[0]}", "type": "power_off", "timestamp": "2026-11-01T12:00:00Z"}}\n'
+        "garbage\n"
+        f'{{"meter_id": "{meters[1]}", "type": "power_off", "timestamp": "2026-11-01T12:00:01Z"}}\n'
+    )
+    out, err = StringIO(), StringIO()
+    call_command("ingest_meter_events", str(path), stdout=out, stderr=err)
+    assert "stored 2, duplicates 0, rejected 1" in out.getvalue()
+    assert "line 2: invalid JSON" in err.getvalue()
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("ingest_meter_events", str(tmp_path / "missing.csv"))
+    with pytest.raises(CommandError, match="Unknown device"):
+        call_command("simulate_fault", "--device", "FU-99999")
+    with pytest.raises(CommandError, match="invalid share value"):
+        call_command("simulate_fault", "--device", "FU-00001", "--loss", "1.5")
