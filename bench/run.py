@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import seed, topology
+from bench import prediction, seed, topology
 
 
 def main() -> int:
@@ -14,6 +14,9 @@ def main() -> int:
         )
     print("== topology, default network")
     for name, value in topology.run("default").items():
+        print(f"{name}: {value}")
+    print("== outage prediction, default network")
+    for name, value in prediction.run("default").items():
         print(f"{name}: {value}")
     return 0
 

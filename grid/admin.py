@@ -7,8 +7,23 @@ select related rows up front, so no admin page issues a number of queries that g
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from grid.models import Device, Feeder, Node, Segment, ServicePoint, Substation, Transformer
+from grid.models import (
+    Crew,
+    Device,
+    Feeder,
+    MeterEvent,
+    Node,
+    Outage,
+    RestorationStep,
+    Segment,
+    ServicePoint,
+    Substation,
+    SwitchingOperation,
+    Transformer,
+    WorkOrder,
+)
 
 
 class NodeRefMixin:
@@ -111,3 +126,100 @@ class ServicePointAdmin(admin.ModelAdmin):
     @admin.display(description="feeder", ordering="transformer__feeder__code")
     def feeder(self, obj: ServicePoint) -> Feeder:
         return obj.transformer.feeder
+
+
+@admin.register(Crew)
+class CrewAdmin(admin.ModelAdmin):
+    list_display = ["name", "members", "status", "depot"]
+    list_filter = ["status"]
+    search_fields = ["name", "depot"]
+
+
+class RestorationStepInline(admin.TabularInline):
+    model = RestorationStep
+    extra = 0
+    readonly_fields = ["at", "customers_restored", "note", "by"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Outage | None = None) -> bool:
+        return False
+
+
+@admin.register(Outage)
+class OutageAdmin(admin.ModelAdmin):
+    """Outages are run from the operator pages (state machine, locking); the admin shows them read-only."""
+
+    list_display = ["__str__", "state", "source", "cause", "feeder", "location", "started_at", "customers_affected"]
+    list_filter = ["state", "source", "cause"]
+    list_select_related = ["feeder", "device", "transformer", "service_point"]
+    search_fields = ["=id", "feeder__code", "device__code"]
+    date_hierarchy = "started_at"
+    inlines = [RestorationStepInline]
+    show_full_result_count = False
+
+    @admin.display(description="location")
+    def location(self, obj: Outage) -> str:
+        return obj.location_label
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Outage | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Outage | None = None) -> bool:
+        return False
+
+
+@admin.register(SwitchingOperation)
+class SwitchingOperationAdmin(admin.ModelAdmin):
+    """The switching log is append-only: read-only here."""
+
+    list_display = [
+        "at",
+        "device",
+        "from_state",
+        "to_state",
+        "by",
+        "reason",
+        "customers_deenergized",
+        "customers_reenergized",
+    ]
+    list_filter = ["to_state"]
+    list_select_related = ["device", "by"]
+    search_fields = ["device__code", "reason"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SwitchingOperation | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SwitchingOperation | None = None) -> bool:
+        return False
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "priority", "status", "summary", "crew", "created_at", "closed_at"]
+    list_filter = ["status", "priority"]
+    list_select_related = ["crew"]
+    search_fields = ["=id", "summary"]
+    autocomplete_fields = ["outage", "device", "transformer", "crew"]
+
+
+@admin.register(MeterEvent)
+class MeterEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "service_point", "kind", "received_at", "resolved"]
+    list_filter = ["kind", "resolved"]
+    list_select_related = ["service_point"]
+    search_fields = ["=service_point__meter_id"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MeterEvent | None = None) -> bool:
+        return False

@@ -8,10 +8,24 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from grid.models import Device, Feeder, Node, Segment, ServicePoint, Substation, Transformer
+from grid.models import (
+    Crew,
+    Device,
+    Feeder,
+    MeterEvent,
+    Node,
+    Outage,
+    Segment,
+    ServicePoint,
+    Substation,
+    SwitchingOperation,
+    Transformer,
+    WorkOrder,
+)
 from grid.synthetic import Network
 
 MODELS = [Substation, Feeder, Node, Segment, Device, Transformer, ServicePoint]
+OPERATION_MODELS = [Crew, Outage, SwitchingOperation, WorkOrder, MeterEvent]
 MAX_QUERIES = 12
 
 
@@ -79,3 +93,20 @@ def test_autocomplete_endpoint_pages_nodes(client: Client, admin_user: User, sma
 def test_viewer_cannot_reach_admin(client: Client, viewer: User) -> None:
     client.force_login(viewer)
     assert client.get(_url(Segment)).status_code == 302
+
+
+@pytest.mark.parametrize("model", OPERATION_MODELS, ids=lambda m: m.__name__)
+def test_operation_changelists_render_with_bounded_queries(
+    client: Client, admin_user: User, small_network: Network, model: type
+) -> None:
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url(model))
+    assert response.status_code == 200
+    assert len(queries) <= MAX_QUERIES
+
+
+def test_switching_log_and_outages_are_read_only_in_admin(client: Client, admin_user: User) -> None:
+    client.force_login(admin_user)
+    assert client.get(_url(SwitchingOperation, "add")).status_code == 403
+    assert client.get(_url(Outage, "add")).status_code == 403
