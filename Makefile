@@ -46,6 +46,7 @@ setup: $(VENV)/.requirements
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	$(BIN)/python manage.py bootstrap
 	$(BIN)/python manage.py seed_grid --if-empty
+	$(BIN)/python manage.py seed_history --if-empty
 
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import prediction, seed, topology
+from bench import prediction, reliability, seed, topology
 
 
 def main() -> int:
@@ -17,6 +17,9 @@ def main() -> int:
         print(f"{name}: {value}")
     print("== outage prediction, default network")
     for name, value in prediction.run("default").items():
+        print(f"{name}: {value}")
+    print("== reliability indices, year to date over five years of history, default network")
+    for name, value in reliability.run().items():
         print(f"{name}: {value}")
     return 0
 

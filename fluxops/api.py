@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from grid.api import router as grid_router
+from grid.reliability_api import router as reliability_router
 from grid.services import Conflict, ServiceError
 
 api = NinjaAPI(
@@ -20,6 +21,7 @@ api = NinjaAPI(
     docs_decorator=staff_member_required,
 )
 api.add_router("/grid/", grid_router)
+api.add_router("/reliability/", reliability_router)
 
 
 @api.exception_handler(ValidationError)

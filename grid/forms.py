@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from grid.models import Crew, Device, Feeder, Outage, Substation, WorkOrder
+from grid.reliability_selectors import Period, period_for
 from grid.services.outages import TRANSITIONS
 
 
@@ -99,3 +101,45 @@ class WorkOrderStatusForm(forms.Form):
 
     status = forms.ChoiceField(choices=WorkOrder.Status.choices)
     crew = forms.ModelChoiceField(queryset=Crew.objects.exclude(status=Crew.Status.OFF_SHIFT), required=False)
+
+
+class ReliabilityForm(forms.Form):
+    """Scope and period of a reliability report."""
+
+    period = forms.ChoiceField(
+        choices=[
+            ("ytd", "Year to date"),
+            ("last12", "Last 12 months"),
+            ("year", "Calendar year"),
+            ("custom", "Custom"),
+        ],
+        initial="ytd",
+    )
+    year = forms.IntegerField(required=False, min_value=1990, max_value=2100)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    substation = forms.ModelChoiceField(
+        queryset=Substation.objects.order_by("code"), required=False, to_field_name="code", empty_label="Whole system"
+    )
+    feeder = forms.ModelChoiceField(
+        queryset=Feeder.objects.order_by("code"), required=False, to_field_name="code", empty_label="All feeders"
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("feeder") and data.get("substation"):
+            raise forms.ValidationError("Choose a substation or a feeder, not both.")
+        try:
+            self._period = period_for(
+                data.get("period") or "ytd",
+                today=timezone.localdate(),
+                year=data.get("year"),
+                first=data.get("start"),
+                last=data.get("end"),
+            )
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc).capitalize() + ".") from None
+        return data
+
+    def selected_period(self) -> Period:
+        return self._period

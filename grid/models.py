@@ -315,6 +315,11 @@ class Outage(models.Model):
     customers_affected = models.PositiveIntegerField(default=0)
     customers_by_class = models.JSONField(default=dict, blank=True)
     meters_affected = models.PositiveIntegerField(default=0)
+    # Customers per area hit ("t<transformer id>" or "s<service point id>"): who was interrupted, for CAIFI/CEMI.
+    areas = models.JSONField(default=dict, blank=True)
+    # Filled when supply is back: exact customer-minutes over the restoration steps, and the duration.
+    customer_minutes = models.FloatField(default=0)
+    duration_minutes = models.FloatField(null=True, blank=True)
     crew = models.ForeignKey(Crew, on_delete=models.SET_NULL, null=True, blank=True, related_name="outages")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 
 from grid.models import Device, NetworkVersion, Node, Segment, ServicePoint, Transformer
 from grid.topology import CUSTOMER_CLASSES, Energization, NetworkArrays, Topology
@@ -47,6 +48,14 @@ def load_arrays() -> NetworkArrays:
     node_transformers = np.zeros(len(node_ids), dtype=np.int64)
     for node_id, count in Transformer.objects.values_list("node_id").annotate(n=Count("id")):
         node_transformers[np.searchsorted(node_ids, node_id)] = count
+    transformers = np.array(
+        list(
+            Transformer.objects.order_by("id")
+            .annotate(customers=Coalesce(Sum("service_points__customers"), 0))
+            .values_list("id", "node_id", "customers")
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 3)
     return NetworkArrays(
         node_ids=node_ids,
         is_source=nodes[:, 1] == Node.Kind.BUS,
@@ -63,6 +72,9 @@ def load_arrays() -> NetworkArrays:
         node_customers=node_customers,
         node_meters=node_meters,
         node_transformers=node_transformers,
+        transformer_ids=transformers[:, 0],
+        transformer_node=np.searchsorted(node_ids, transformers[:, 1]),
+        transformer_customers=transformers[:, 2],
     )
 
 

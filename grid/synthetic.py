@@ -490,10 +490,12 @@ def topology_arrays(net: Network) -> NetworkArrays:
     transformer_node = {row[0]: row[2] for row in net.transformers}
     for row in net.transformers:
         transformers[np.searchsorted(node_ids, row[2])] += 1
+    transformer_customers: dict[int, int] = {}
     for row in net.service_points:
         index = np.searchsorted(node_ids, transformer_node[row[2]])
         customers[index, CUSTOMER_CLASSES.index(row[3])] += row[4]
         meters[index] += 1
+        transformer_customers[row[2]] = transformer_customers.get(row[2], 0) + row[4]
     return NetworkArrays(
         node_ids=node_ids,
         is_source=np.array([row[1] == "bus" for row in net.nodes]),
@@ -510,6 +512,9 @@ def topology_arrays(net: Network) -> NetworkArrays:
         node_customers=customers,
         node_meters=meters,
         node_transformers=transformers,
+        transformer_ids=np.array([row[0] for row in net.transformers], dtype=np.int64),
+        transformer_node=np.searchsorted(node_ids, [row[2] for row in net.transformers]),
+        transformer_customers=np.array([transformer_customers.get(row[0], 0) for row in net.transformers]),
     )
 
 

@@ -40,6 +40,9 @@ class NetworkArrays:
     node_customers: np.ndarray  # (nodes, 3) customers by class hanging on each node
     node_meters: np.ndarray  # meters per node
     node_transformers: np.ndarray  # transformers per node
+    transformer_ids: np.ndarray  # int64
+    transformer_node: np.ndarray  # node index per transformer
+    transformer_customers: np.ndarray  # customers per transformer
 
     @property
     def node_count(self) -> int:
@@ -253,6 +256,17 @@ class Topology:
             meters=int(arrays.node_meters[nodes].sum()),
             transformers=int(arrays.node_transformers[nodes].sum()),
         )
+
+    def areas(self, nodes: np.ndarray) -> dict[str, int]:
+        """Customers per transformer ("t<id>") hanging on the given nodes."""
+        arrays = self.arrays
+        inside = np.zeros(arrays.node_count, dtype=bool)
+        inside[nodes] = True
+        hit = inside[arrays.transformer_node] & (arrays.transformer_customers > 0)
+        return {
+            f"t{tid}": int(customers)
+            for tid, customers in zip(arrays.transformer_ids[hit], arrays.transformer_customers[hit], strict=True)
+        }
 
     def devices_on(self, segments: list[int]) -> list[int]:
         """Device indexes on the given segments, in the order of `segments`."""

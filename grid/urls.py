@@ -1,11 +1,13 @@
 from django.urls import path
 
-from grid import outage_views, views
+from grid import dashboard_views, outage_views, views
 
 app_name = "grid"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
+    path("", dashboard_views.dashboard, name="dashboard"),
+    path("network/", views.overview, name="overview"),
+    path("reliability/", dashboard_views.reliability, name="reliability"),
     path("outages/", outage_views.outage_board, name="outages"),
     path("outages/<int:outage_id>/", outage_views.outage_detail, name="outage-detail"),
     path("outages/<int:outage_id>/<str:kind>/", outage_views.outage_act, name="outage-act"),

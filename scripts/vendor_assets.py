@@ -12,6 +12,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import sys
 import tarfile
 import urllib.request
@@ -23,7 +24,20 @@ REGISTRY = "https://registry.npmjs.org"
 # package -> (version, {file inside the package: file under static/vendor/})
 ASSETS: dict[str, tuple[str, dict[str, str]]] = {
     "htmx.org": ("2.0.11", {"dist/htmx.min.js": "htmx/htmx.min.js", "LICENSE": "htmx/LICENSE"}),
+    "vega": ("6.4.0", {"build/vega.min.js": "vega/vega.min.js", "LICENSE": "vega/LICENSE"}),
+    "vega-lite": ("6.5.0", {"build/vega-lite.min.js": "vega/vega-lite.min.js", "LICENSE": "vega/LICENSE-vega-lite"}),
+    "vega-embed": (
+        "7.3.0",
+        {"build/vega-embed.min.js": "vega/vega-embed.min.js", "LICENSE": "vega/LICENSE-vega-embed"},
+    ),
 }
+
+
+def strip_source_map(target: str, data: bytes) -> bytes:
+    """Drop `sourceMappingURL` comments: the maps are not vendored, and collectstatic would chase them."""
+    if not target.endswith((".js", ".css")):
+        return data
+    return re.sub(rb"\n?(//|/\*)# sourceMappingURL=[^\n]*", b"", data)
 
 
 def fetch_json(url: str) -> dict:
@@ -51,7 +65,7 @@ def main() -> int:
             member = archive.extractfile(f"package/{source}")
             if member is None:
                 raise SystemExit(f"{name}@{version}: {source} missing from the package")
-            data = member.read()
+            data = strip_source_map(target, member.read())
             path = VENDOR_DIR / target
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)

@@ -21,7 +21,9 @@ def test_roles_rank(viewer: User, operator: User, admin_user: User, outsider: Us
     assert has_role(operator, VIEWER) and not has_role(viewer, OPERATOR) and not has_role(outsider, VIEWER)
 
 
-@pytest.mark.parametrize("path", ["/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/network/", "/outages/", "/field/", "/reliability/", "/devices/FU-00001/switch/"]
+)
 def test_pages_require_login(client: Client, db, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302
@@ -35,14 +37,14 @@ def test_login_page_and_login(client: Client, viewer: User) -> None:
     assert bad.status_code == 200 and b"didn't match" in bad.content
     good = client.post("/accounts/login/", {"username": viewer.username, "password": "not-a-real-password-1"})
     assert good.status_code == 302 and good["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/network/").status_code == 200
 
 
 def test_logout_is_a_post(client: Client, viewer: User) -> None:
     client.force_login(viewer)
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.get("/network/").status_code == 302
 
 
 def test_api_requires_login(client: Client, db) -> None:
@@ -68,6 +70,6 @@ def test_api_docs_for_staff_render_without_any_external_resource(
 
 def test_every_page_is_served_without_cdn(client: Client, viewer: User) -> None:
     client.force_login(viewer)
-    html = client.get("/").content.decode()
+    html = client.get("/network/").content.decode()
     assert "/static/vendor/htmx/htmx.min." in html
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)

@@ -150,6 +150,7 @@ def _location(prediction: Prediction, live: network_state.Energization) -> dict[
             "customers_affected": below.customer_total,
             "customers_by_class": below.customers,
             "meters_affected": below.meters,
+            "areas": topology.areas(below.nodes),
             "kind": device.kind,
         }
     node_id = int(topology.arrays.node_ids[prediction.node])
@@ -157,11 +158,13 @@ def _location(prediction: Prediction, live: network_state.Energization) -> dict[
         transformer = Transformer.objects.filter(node_id=node_id).order_by("pk").first()
         points = list(transformer.service_points.values_list("customer_class", "customers"))
         fields: dict[str, object] = {"transformer": transformer, "service_point": None, "kind": "transformer"}
+        area = f"t{transformer.pk}"
         feeder_id = transformer.feeder_id
     else:
         point = ServicePoint.objects.select_related("transformer").get(pk=prediction.meters[0])
         points = [(point.customer_class, point.customers)]
         fields = {"transformer": None, "service_point": point, "kind": "service"}
+        area = f"s{point.pk}"
         feeder_id = point.transformer.feeder_id
     by_class: dict[str, int] = defaultdict(int)
     for customer_class, customers in points:
@@ -173,6 +176,7 @@ def _location(prediction: Prediction, live: network_state.Energization) -> dict[
         "customers_affected": sum(by_class.values()),
         "customers_by_class": dict(by_class),
         "meters_affected": len(points),
+        "areas": {area: sum(by_class.values())},
     }
 
 

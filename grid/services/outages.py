@@ -174,6 +174,8 @@ def outage_transition(
             Crew.objects.filter(pk=crew.pk).update(status=CREW_STATUS_FOR[transition.target])
         elif transition.target in (State.RESTORED, State.CANCELLED):
             Crew.objects.filter(pk=crew.pk).update(status=Crew.Status.AVAILABLE)
+    if transition.target == State.RESTORED:
+        _finalize(outage)
     if transition.target in (State.RESTORED, State.CANCELLED):
         _resolve_reports(outage)
     OutageEvent.objects.create(
@@ -241,7 +243,19 @@ def outage_add_step(*, outage: Outage, customers: int, at: datetime, by: Abstrac
             outage=outage, at=at, by=by, action="restore", from_state=from_state, to_state=State.RESTORED
         )
         outage.refresh_from_db()
+        _finalize(outage)
         _resolve_reports(outage)
+
+
+def _finalize(outage: Outage) -> None:
+    """Exact customer-minutes and duration from the restoration steps, once supply is back."""
+    steps = list(outage.steps.values_list("at", "customers_restored"))
+    if not steps:
+        return
+    minutes = sum(customers * (at - outage.started_at).total_seconds() / 60 for at, customers in steps)
+    duration = (max(at for at, _ in steps) - outage.started_at).total_seconds() / 60
+    Outage.objects.filter(pk=outage.pk).update(customer_minutes=minutes, duration_minutes=duration)
+    outage.customer_minutes, outage.duration_minutes = minutes, duration
 
 
 def _resolve_reports(outage: Outage) -> None:

@@ -144,6 +144,7 @@ def _switching_outage_extend(
             customers_affected=lost.customer_total,
             customers_by_class=lost.customers,
             meters_affected=lost.meters,
+            areas=network_state.current_topology().areas(lost.nodes),
         )
         OutageEvent.objects.create(
             outage=outage, at=at, by=by, action="created", to_state=outage.state, note=f"{device.code} opened: {reason}"
@@ -154,8 +155,9 @@ def _switching_outage_extend(
     outage.customers_by_class = {
         name: outage.customers_by_class.get(name, 0) + count for name, count in lost.customers.items()
     }
+    outage.areas = {**outage.areas, **network_state.current_topology().areas(lost.nodes)}
     outage.version += 1
-    outage.save(update_fields=["customers_affected", "meters_affected", "customers_by_class", "version"])
+    outage.save(update_fields=["customers_affected", "meters_affected", "customers_by_class", "areas", "version"])
     OutageEvent.objects.create(
         outage=outage,
         at=at,

@@ -59,6 +59,11 @@ def test_the_whole_loop_with_step_restoration(outage: Outage, operator: User, cr
     _act(outage, "restore", operator)
     outage.refresh_from_db()
     assert outage.state == "restored" and [s.customers_restored for s in outage.steps.all()] == [70, 50]
+    steps = list(outage.steps.all())
+    assert outage.customer_minutes == pytest.approx(
+        sum(s.customers_restored * (s.at - outage.started_at).total_seconds() / 60 for s in steps)
+    )
+    assert outage.duration_minutes == pytest.approx((steps[-1].at - outage.started_at).total_seconds() / 60)
     crew.refresh_from_db()
     assert crew.status == "available"
     _act(outage, "close", operator, cause="vegetation")

@@ -12,7 +12,7 @@ from grid.synthetic import Network
 
 def test_full_page_shows_network_size(client: Client, viewer: User, small_network: Network) -> None:
     client.force_login(viewer)
-    response = client.get("/")
+    response = client.get("/network/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" in html and 'id="feeder-table"' in html
@@ -27,7 +27,7 @@ def test_htmx_request_gets_only_the_table(
     client.force_login(viewer)
     station = Substation.objects.order_by("code").last()
     with django_assert_num_queries(9):
-        response = client.get("/", {"substation": station.code}, headers={"HX-Request": "true"})
+        response = client.get("/network/", {"substation": station.code}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="feeder-table">') and "<html" not in html
@@ -41,7 +41,7 @@ def test_unknown_substation_is_reported_and_all_feeders_listed(
     client: Client, viewer: User, small_network: Network
 ) -> None:
     client.force_login(viewer)
-    response = client.get("/", {"substation": "SUB-999"})
+    response = client.get("/network/", {"substation": "SUB-999"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert Feeder.objects.order_by("code").first().code in response.content.decode()
@@ -49,7 +49,7 @@ def test_unknown_substation_is_reported_and_all_feeders_listed(
 
 def test_pages_past_the_end_show_the_last_page(client: Client, viewer: User, small_network: Network) -> None:
     client.force_login(viewer)
-    response = client.get("/", {"page": 999})
+    response = client.get("/network/", {"page": 999})
     assert response.status_code == 200
     assert Feeder.objects.order_by("code").last().code in response.content.decode()
 
@@ -57,5 +57,5 @@ def test_pages_past_the_end_show_the_last_page(client: Client, viewer: User, sma
 def test_empty_network_has_an_empty_state(client: Client, admin_user: User, small_network: Network) -> None:
     services.network_clear()
     client.force_login(admin_user)
-    html = client.get("/").content.decode()
+    html = client.get("/network/").content.decode()
     assert "No network yet" in html and "manage.py seed_grid" in html

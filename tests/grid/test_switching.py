@@ -40,6 +40,8 @@ def test_opening_logs_the_operation_and_starts_a_switching_outage(small_network:
     outage.refresh_from_db()
     assert outage.state == "restored"
     assert [s.customers_restored for s in outage.steps.all()] == [expected.customer_total]
+    assert sum(outage.areas.values()) == expected.customer_total
+    assert outage.duration_minutes >= 0 and outage.customer_minutes >= 0
     assert SwitchingOperation.objects.filter(device=fuse).count() == 2
 
 

@@ -42,6 +42,9 @@ def build(
             node_customers=node_customers,
             node_meters=(node_customers.sum(axis=1) > 0).astype(np.int64),
             node_transformers=(node_customers.sum(axis=1) > 0).astype(np.int64),
+            transformer_ids=np.flatnonzero(node_customers.sum(axis=1)) + 100,
+            transformer_node=np.flatnonzero(node_customers.sum(axis=1)),
+            transformer_customers=node_customers.sum(axis=1)[node_customers.sum(axis=1) > 0],
         )
     )
 
@@ -90,6 +93,7 @@ def test_downstream_trace_counts_customers_by_class(two_feeders: Topology) -> No
     assert recloser.segments.tolist() == [1, 2, 3]
     head = live.downstream(0)
     assert head.customer_total == 23 and head.meters == 4
+    assert two_feeders.areas(recloser.nodes) == {"t102": 4, "t103": 10, "t104": 4}
 
 
 def test_opening_a_device_de_energizes_what_it_feeds(two_feeders: Topology) -> None:

@@ -1,0 +1,179 @@
+"""Reliability API: IEEE 1366 indices for any scope and period, feeder ranking, KPI snapshot.
+
+No `from __future__ import annotations` here: ninja must resolve the `date` query parameters.
+"""
+
+from dataclasses import asdict
+from datetime import date, datetime, time
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from grid import reliability_selectors as rs
+from grid.models import Crew, Feeder, Substation
+from grid.schemas import ErrorOut
+
+router = Router(tags=["reliability"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: dict}
+
+
+class IndicesOut(Schema):
+    customers_served: int
+    sustained_interruptions: int
+    customers_interrupted: int
+    customer_minutes: float
+    distinct_customers_interrupted: int
+    momentary_events: int
+    saifi: float
+    saidi: float
+    caidi: float
+    caifi: float
+    ctaidi: float
+    asai: float
+    maifi_e: float
+    cemi: dict[int, float]
+
+
+class PeriodOut(Schema):
+    first: date
+    last: date
+    label: str
+
+
+class ReportOut(Schema):
+    scope: str
+    period: PeriodOut
+    customers_served: int
+    all_days: IndicesOut
+    excluding_med: IndicesOut
+    med_days: list[date]
+    med_thresholds: dict[int, float | None]
+
+
+class FeederRankOut(Schema):
+    feeder: str
+    substation: str
+    customers_served: int
+    saidi: float
+    saifi: float
+    caidi: float
+    saidi_all_days: float
+
+
+class KpiOut(Schema):
+    active_outages: int
+    customers_out: int
+    customers_restored_today: int
+    crews_available: int
+    crews_assigned: int
+    saidi_ytd: float
+    saifi_ytd: float
+    caidi_ytd: float
+    saidi_ytd_excluding_med: float
+    saifi_ytd_excluding_med: float
+    caidi_ytd_excluding_med: float
+    saidi_same_period_last_year: float
+    med_days_this_year: int
+
+
+def _period(period: str, year: int | None, start: date | None, end: date | None) -> rs.Period:
+    try:
+        return rs.period_for(period, today=timezone.localdate(), year=year, first=start, last=end)
+    except ValueError as exc:
+        raise HttpError(400, str(exc).capitalize() + ".") from None
+
+
+def _report_out(report: rs.Report) -> dict:
+    return {
+        "scope": report.scope,
+        "period": {"first": report.period.first, "last": report.period.last, "label": report.period.label},
+        "customers_served": report.customers_served,
+        "all_days": asdict(report.all_days),
+        "excluding_med": asdict(report.excluding_med),
+        "med_days": report.med_days,
+        "med_thresholds": report.thresholds,
+    }
+
+
+@router.get("/indices", response={200: ReportOut, **ERRORS})
+def reliability_indices(
+    request: HttpRequest,
+    period: str = "ytd",
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    feeder: str | None = None,
+    substation: str | None = None,
+) -> dict:
+    """Indices with and without major event days for the system, a substation or a feeder.
+
+    period: ytd, last12, year (with `year`) or custom (with `start` and `end`, ISO dates).
+    """
+    if feeder and substation:
+        raise HttpError(400, "Give a feeder or a substation, not both.")
+    feeder_obj = substation_obj = None
+    if feeder:
+        feeder_obj = Feeder.objects.filter(code=feeder.upper()).first()
+        if feeder_obj is None:
+            raise HttpError(404, f"Unknown feeder {feeder!r}.")
+    if substation:
+        substation_obj = Substation.objects.filter(code=substation.upper()).first()
+        if substation_obj is None:
+            raise HttpError(404, f"Unknown substation {substation!r}.")
+    report = rs.reliability_report(_period(period, year, start, end), feeder=feeder_obj, substation=substation_obj)
+    return _report_out(report)
+
+
+@router.get("/feeders", response={200: list[FeederRankOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def feeder_ranking(
+    request: HttpRequest,
+    period: str = "ytd",
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[dict]:
+    """Feeders by SAIDI excluding major event days, worst first."""
+    overview = rs.reliability_overview(_period(period, year, start, end))
+    substations = dict(Feeder.objects.values_list("pk", "substation__code"))
+    return [
+        {
+            "feeder": feeder.code,
+            "substation": substations[feeder.pk],
+            "customers_served": report.customers_served,
+            "saidi": report.excluding_med.saidi,
+            "saifi": report.excluding_med.saifi,
+            "caidi": report.excluding_med.caidi,
+            "saidi_all_days": report.all_days.saidi,
+        }
+        for feeder, report in overview.feeders
+    ]
+
+
+@router.get("/kpis", response={200: KpiOut, **ERRORS})
+def kpi_snapshot(request: HttpRequest) -> dict:
+    """The dashboard's figures in one object."""
+    tz = rs.local_tz()
+    today = timezone.now().astimezone(tz).date()
+    ytd = rs.period_for("ytd", today=today)
+    this_year = rs.reliability_report(ytd)
+    last_year = rs.reliability_report(ytd.same_period_last_year())
+    crews = Crew.objects
+    return {
+        **rs.active_outage_figures(today_start=datetime.combine(today, time(0), tzinfo=tz)),
+        "crews_available": crews.filter(status=Crew.Status.AVAILABLE).count(),
+        "crews_assigned": crews.filter(
+            status__in=(Crew.Status.ASSIGNED, Crew.Status.EN_ROUTE, Crew.Status.ON_SITE)
+        ).count(),
+        "saidi_ytd": this_year.all_days.saidi,
+        "saifi_ytd": this_year.all_days.saifi,
+        "caidi_ytd": this_year.all_days.caidi,
+        "saidi_ytd_excluding_med": this_year.excluding_med.saidi,
+        "saifi_ytd_excluding_med": this_year.excluding_med.saifi,
+        "caidi_ytd_excluding_med": this_year.excluding_med.caidi,
+        "saidi_same_period_last_year": last_year.all_days.saidi,
+        "med_days_this_year": len(this_year.med_days),
+    }

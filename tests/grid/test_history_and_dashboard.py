@@ -1,0 +1,139 @@
+"""Outage history, reliability aggregation, the dashboard and the reliability API."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from grid import network_state, services
+from grid import reliability_selectors as rs
+from grid.models import Device, Outage
+from grid.synthetic import Network
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    network_state.clear_cache()
+    yield
+    network_state.clear_cache()
+
+
+@pytest.fixture
+def history(small_network: Network) -> int:
+    out = StringIO()
+    call_command("seed_history", "--years", "3", "--seed", "4", stdout=out, verbosity=0)
+    return int(out.getvalue().split()[1].replace(",", ""))
+
+
+def _rows() -> list[tuple]:
+    return list(
+        Outage.objects.filter(source="history")
+        .order_by("started_at", "feeder_id", "device_id", "transformer_id", "service_point_id")
+        .values_list("started_at", "device_id", "transformer_id", "service_point_id", "customers_affected", "cause")
+    )
+
+
+def test_history_is_realistic_and_deterministic(history: int) -> None:
+    assert history == Outage.objects.filter(source="history", state="closed").count() > 300
+    rows = _rows()
+    causes = Counter(row[5] for row in rows)
+    assert set(causes) == {"weather", "vegetation", "equipment", "animal", "vehicle"}
+    durations = list(Outage.objects.filter(source="history").values_list("duration_minutes", flat=True))
+    assert min(durations) < 5 and max(durations) > 12 * 60  # momentary shots to multi-hour storm repairs
+    assert Outage.objects.filter(source="history", steps__isnull=False).annotate().count() >= history
+    multi_step = [o for o in Outage.objects.filter(source="history", device__kind="breaker") if o.steps.count() > 1]
+    assert multi_step, "breaker outages are restored in steps"
+    summer = sum(1 for row in rows if row[0].month in (6, 7, 8))
+    winter = sum(1 for row in rows if row[0].month in (12, 1, 2))
+    assert summer > winter
+    with pytest.raises(CommandError, match="pass --reset"):
+        call_command("seed_history", "--years", "3", "--seed", "4", verbosity=0)
+    call_command("seed_history", "--years", "3", "--seed", "4", "--reset", stdout=StringIO(), verbosity=0)
+    assert _rows() == rows
+    call_command("seed_history", "--years", "3", "--seed", "5", "--reset", stdout=StringIO(), verbosity=0)
+    assert _rows() != rows
+
+
+def test_storm_days_are_flagged_as_major_event_days(history: int) -> None:
+    today = timezone.localdate()
+    flagged = 0
+    for year in (today.year - 2, today.year - 1):
+        report = rs.reliability_report(rs.period_for("year", today=today, year=year))
+        flagged += len(report.med_days)
+        assert report.excluding_med.saidi <= report.all_days.saidi
+    assert flagged >= 1
+
+
+def test_per_feeder_indices_add_up_to_the_system(history: int) -> None:
+    period = rs.period_for("last12", today=timezone.localdate())
+    overview = rs.reliability_overview(period)
+    system = overview.system.all_days
+    assert sum(r.all_days.customer_minutes for _, r in overview.feeders) == pytest.approx(system.customer_minutes)
+    assert sum(r.customers_served for _, r in overview.feeders) == system.customers_served
+    saidis = [r.excluding_med.saidi for _, r in overview.feeders]
+    assert saidis == sorted(saidis, reverse=True)
+
+
+def test_a_live_restored_outage_moves_year_to_date(small_network: Network, operator: User) -> None:
+    period = rs.period_for("ytd", today=timezone.localdate())
+    before = rs.reliability_report(period).all_days.customers_interrupted
+    device = Device.objects.filter(kind="fuse").select_related("feeder").first()
+    outage = Outage.objects.create(
+        state="verified", source="manual", feeder=device.feeder, device=device,
+        started_at=timezone.now() - timedelta(minutes=45), customers_affected=33, areas={"t1": 33},
+    )  # fmt: skip
+    services.outage_transition(outage_id=outage.pk, version=1, action="restore", by=operator)
+    after = rs.reliability_report(period).all_days
+    assert after.customers_interrupted == before + 33
+    assert after.customer_minutes >= 33 * 45
+
+
+def test_dashboard_full_page_and_each_card(client: Client, viewer: User, history: int) -> None:
+    client.force_login(viewer)
+    page = client.get("/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "active outages" in html and "SAIDI" in html and 'id="saidi-spec"' in html
+    assert "vendor/vega/vega-embed.min." in html
+    for card in ("outages", "crews", "reliability", "feeders", "chart"):
+        partial = client.get("/", {"card": card}, headers=HX)
+        assert partial.status_code == 200
+        assert partial.content.decode().lstrip().startswith(f'<section id="card-{card}"'), card
+    assert client.get("/", {"card": "nope"}, headers=HX).status_code == 404
+
+
+def test_reliability_page_and_validation(client: Client, viewer: User, history: int) -> None:
+    client.force_login(viewer)
+    assert "SAIFI" in client.get("/reliability/").content.decode()
+    feeder = Outage.objects.filter(source="history").first().feeder
+    partial = client.get("/reliability/", {"period": "last12", "feeder": feeder.code}, headers=HX)
+    assert partial.content.decode().lstrip().startswith('<div id="reliability-result">')
+    assert feeder.code in partial.content.decode()
+    bad = client.get("/reliability/", {"period": "custom", "start": "2025-05-01", "end": "2025-01-01"})
+    assert "Start must not be after end" in bad.content.decode()
+
+
+def test_reliability_api(client: Client, viewer: User, history: int) -> None:
+    client.force_login(viewer)
+    body = client.get("/api/v1/reliability/indices", {"period": "last12"}).json()
+    assert body["scope"] == "system" and body["all_days"]["saifi"] > 0
+    assert body["excluding_med"]["saidi"] <= body["all_days"]["saidi"]
+    feeder = Outage.objects.filter(source="history").first().feeder
+    one = client.get("/api/v1/reliability/indices", {"period": "last12", "feeder": feeder.code}).json()
+    assert one["scope"] == feeder.code and one["customers_served"] < body["customers_served"]
+    assert client.get("/api/v1/reliability/indices", {"feeder": "NOPE"}).status_code == 404
+    assert client.get("/api/v1/reliability/indices", {"period": "custom", "start": "2025-13-01"}).status_code == 422
+    assert client.get("/api/v1/reliability/indices", {"period": "custom"}).status_code == 400
+    assert client.get("/api/v1/reliability/indices", {"period": "decade"}).status_code == 400
+    ranking = client.get("/api/v1/reliability/feeders", {"limit": 3}).json()
+    assert len(ranking["items"]) == 3 and ranking["items"][0]["saidi"] >= ranking["items"][1]["saidi"]
+    kpis = client.get("/api/v1/reliability/kpis").json()
+    assert kpis["active_outages"] == 0 and kpis["saidi_ytd"] >= kpis["saidi_ytd_excluding_med"]

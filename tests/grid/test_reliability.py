@@ -1,0 +1,93 @@
+"""IEEE 1366 indices: the worked check, boundaries, steps, CEMI_n, MED threshold."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from grid.reliability import Interruption, daily_saidi, indices, med_days, med_threshold, momentary_events
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+YEAR_MINUTES = 365 * 24 * 60
+HOUSTON = ZoneInfo("America/Chicago")
+
+
+def outage(minutes: float, customers: int, area: str, start: datetime = T0, device: str = "FU-1") -> Interruption:
+    return Interruption.from_steps(
+        start, ((start + timedelta(minutes=minutes), customers),), device=device, areas={area: customers}
+    )
+
+
+def test_worked_check() -> None:
+    result = indices(
+        [outage(90, 200, "a"), outage(30, 50, "b"), outage(120, 200, "a")],
+        customers_served=1000,
+        period_minutes=YEAR_MINUTES,
+    )
+    assert result.saifi == pytest.approx(0.45)
+    assert result.saidi == pytest.approx(43.5)
+    assert result.caidi == pytest.approx(96.667, abs=5e-4)
+    assert result.caifi == pytest.approx(1.8)
+    assert result.ctaidi == pytest.approx(174.0)
+    assert result.asai == pytest.approx(0.9999172374, abs=1e-10)
+    assert result.distinct_customers_interrupted == 250
+
+
+def test_five_minutes_exactly_is_momentary() -> None:
+    five, longer = outage(5, 100, "a"), outage(5 + 1 / 60, 100, "b")
+    assert not five.sustained and longer.sustained
+    result = indices([five, longer], customers_served=1000, period_minutes=YEAR_MINUTES)
+    assert result.saifi == pytest.approx(0.1) and result.momentary_events == 1
+
+
+def test_reclosing_operations_within_five_minutes_are_one_event() -> None:
+    shots = [outage(0.5, 300, "r", T0 + timedelta(minutes=m), device="RC-1") for m in (0, 1, 4.9, 5.5, 30)]
+    shots.append(outage(0.5, 300, "r", T0, device="RC-2"))
+    events = momentary_events(shots)
+    assert sorted(len(e) for e in events) == [1, 1, 1, 3]
+    result = indices(shots, customers_served=1000, period_minutes=YEAR_MINUTES)
+    assert result.maifi_e == pytest.approx(4 * 300 / 1000) and result.saifi == 0
+
+
+def test_step_restoration_counts_each_step_for_its_own_duration() -> None:
+    stepped = Interruption.from_steps(
+        T0, ((T0 + timedelta(minutes=30), 60), (T0 + timedelta(minutes=90), 40)), areas={"a": 100}
+    )
+    assert stepped.customer_minutes == 60 * 30 + 40 * 90
+    result = indices([stepped], customers_served=1000, period_minutes=YEAR_MINUTES)
+    assert result.saidi == pytest.approx(5.4) and result.saifi == pytest.approx(0.1)
+    assert result.caidi == pytest.approx(54.0)
+
+
+def test_cemi_counts_customers_with_more_than_n_interruptions() -> None:
+    records = [outage(60, 10, "a"), outage(60, 10, "a"), outage(60, 10, "a"), outage(60, 20, "b"), outage(60, 20, "b")]
+    records.append(outage(3, 50, "c"))  # momentary: never counted in CEMI
+    result = indices(records, customers_served=200, period_minutes=YEAR_MINUTES, cemi_n=(1, 2, 3))
+    assert result.cemi == {1: pytest.approx(30 / 200), 2: pytest.approx(10 / 200), 3: 0.0}
+
+
+def test_interruption_crossing_midnight_belongs_to_its_start_day() -> None:
+    late = datetime(2025, 6, 1, 23, 50, tzinfo=HOUSTON)
+    record = outage(120, 100, "a", start=late)
+    assert daily_saidi([record], customers_served=1000, tz=HOUSTON) == {date(2025, 6, 1): pytest.approx(12.0)}
+
+
+def test_med_threshold_uses_the_sample_standard_deviation_and_drops_zero_days() -> None:
+    series = [0.0, 0.5, 1.0, 2.0, 4.0, 0.0, 8.0]
+    logs = [math.log(v) for v in series if v > 0]
+    expected = math.exp(statistics.fmean(logs) + 2.5 * statistics.stdev(logs))
+    assert med_threshold(series) == pytest.approx(expected)
+    # Population standard deviation would give a different (lower) threshold.
+    assert med_threshold(series) > math.exp(statistics.fmean(logs) + 2.5 * statistics.pstdev(logs))
+    assert med_threshold([0.0, 3.0]) is None
+    days = {date(2025, 1, d): v for d, v in enumerate([1.0, 2.0, 200.0], start=1)}
+    assert med_days(days, 50.0) == {date(2025, 1, 3)}
+
+
+def test_no_interruptions_give_perfect_availability() -> None:
+    result = indices([], customers_served=1000, period_minutes=YEAR_MINUTES)
+    assert (result.saifi, result.saidi, result.caidi, result.asai) == (0.0, 0.0, 0.0, 1.0)
