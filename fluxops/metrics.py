@@ -1,0 +1,282 @@
+"""A small in-process metrics registry rendered in the Prometheus text format at /metrics.
+
+Modules register what they measure at import time:
+
+    from fluxops import metrics
+
+    CACHE_HITS = metrics.counter("fluxops_map_cache_hits_total", "Map cache hits.", labels=("layer",))
+    CACHE_HITS.inc(layer="segments")
+
+    metrics.register_gauge("fluxops_warehouse_breaker_open", "1 while the warehouse breaker is open.",
+                           lambda: 1.0 if breaker.is_open else 0.0)
+
+A gauge callback runs at scrape time and returns a number, or a mapping of label tuples to
+numbers for labelled gauges. Values live in each gunicorn worker process: a scrape sees the
+worker that answered it (counters are per worker; Prometheus `sum()` across scrapes is not
+meaningful for them, rates are).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+
+_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+# Request latency buckets in seconds: sub-10 ms Postgres reads up to the 50 s worker timeout.
+DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0)
+
+LabelValues = tuple[str, ...]
+GaugeValue = float | int | Mapping[LabelValues, float | int] | None
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+
+
+def _labels(names: tuple[str, ...], values: LabelValues, extra: str = "") -> str:
+    pairs = [f'{name}="{_escape(str(value))}"' for name, value in zip(names, values, strict=True)]
+    if extra:
+        pairs.append(extra)
+    return "{" + ",".join(pairs) + "}" if pairs else ""
+
+
+def _number(value: float) -> str:
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+
+
+class _Metric:
+    """Common parts: name, help text, label names and a lock."""
+
+    kind = ""
+
+    def __init__(self, name: str, help_text: str, labels: Iterable[str] = ()) -> None:
+        if not _NAME.match(name):
+            raise ValueError(f"invalid metric name {name!r}")
+        self.name = name
+        self.help = help_text
+        self.label_names = tuple(labels)
+        for label in self.label_names:
+            if not _LABEL.match(label) or label == "le":
+                raise ValueError(f"invalid label name {label!r}")
+        self._lock = threading.Lock()
+
+    def _key(self, labels: Mapping[str, object]) -> LabelValues:
+        if set(labels) != set(self.label_names):
+            raise ValueError(f"{self.name} takes labels {self.label_names}, got {tuple(labels)}")
+        return tuple(str(labels[name]) for name in self.label_names)
+
+    def header(self) -> list[str]:
+        return [f"# HELP {self.name} {_escape(self.help)}", f"# TYPE {self.name} {self.kind}"]
+
+    def samples(self) -> list[str]:
+        raise NotImplementedError
+
+
+class Counter(_Metric):
+    """A monotonically increasing count, optionally per label set."""
+
+    kind = "counter"
+
+    def __init__(self, name: str, help_text: str, labels: Iterable[str] = ()) -> None:
+        super().__init__(name, help_text, labels)
+        self._values: dict[LabelValues, float] = {}
+
+    def inc(self, amount: float = 1.0, **labels: object) -> None:
+        """Add `amount` (>= 0) to the count for these labels."""
+        if amount < 0:
+            raise ValueError("a counter only goes up")
+        key = self._key(labels)
+        with self._lock:
+            self._values[key] = self._values.get(key, 0.0) + amount
+
+    def value(self, **labels: object) -> float:
+        """Current count for these labels (0 when never incremented)."""
+        return self._values.get(self._key(labels), 0.0)
+
+    def samples(self) -> list[str]:
+        with self._lock:
+            items = sorted(self._values.items())
+        return [f"{self.name}{_labels(self.label_names, key)} {_number(value)}" for key, value in items]
+
+
+class Histogram(_Metric):
+    """Observations counted into cumulative buckets, with their sum and count."""
+
+    kind = "histogram"
+
+    def __init__(
+        self, name: str, help_text: str, labels: Iterable[str] = (), buckets: Iterable[float] = DEFAULT_BUCKETS
+    ) -> None:
+        super().__init__(name, help_text, labels)
+        self.buckets = tuple(sorted(buckets))
+        # Per label set: counts per bucket (non-cumulative, the last slot is +Inf), sum.
+        self._counts: dict[LabelValues, list[int]] = {}
+        self._sums: dict[LabelValues, float] = {}
+
+    def observe(self, value: float, **labels: object) -> None:
+        """Record one observation (seconds for latencies)."""
+        key = self._key(labels)
+        index = bisect.bisect_left(self.buckets, value)
+        with self._lock:
+            counts = self._counts.setdefault(key, [0] * (len(self.buckets) + 1))
+            counts[index] += 1
+            self._sums[key] = self._sums.get(key, 0.0) + value
+
+    def count(self, **labels: object) -> int:
+        """Number of observations for these labels."""
+        return sum(self._counts.get(self._key(labels), []))
+
+    def samples(self) -> list[str]:
+        lines = []
+        with self._lock:
+            items = sorted((key, list(counts), self._sums[key]) for key, counts in self._counts.items())
+        for key, counts, total in items:
+            running = 0
+            for bound, count in zip((*self.buckets, math.inf), counts, strict=True):
+                running += count
+                le = f'le="{_number(bound)}"'
+                lines.append(f"{self.name}_bucket{_labels(self.label_names, key, le)} {running}")
+            lines.append(f"{self.name}_sum{_labels(self.label_names, key)} {_number(total)}")
+            lines.append(f"{self.name}_count{_labels(self.label_names, key)} {running}")
+        return lines
+
+
+class Gauge(_Metric):
+    """A value read at scrape time from a callback (number, or {label values: number})."""
+
+    kind = "gauge"
+
+    def __init__(self, name: str, help_text: str, callback: Callable[[], GaugeValue], labels: Iterable[str] = ()):
+        super().__init__(name, help_text, labels)
+        self.callback = callback
+
+    def samples(self) -> list[str]:
+        value = self.callback()
+        if value is None:
+            return []
+        if isinstance(value, Mapping):
+            return [
+                f"{self.name}{_labels(self.label_names, tuple(key))} {_number(val)}"
+                for key, val in sorted(value.items())
+            ]
+        if self.label_names:
+            raise ValueError(f"labelled gauge {self.name} must return a mapping")
+        return [f"{self.name} {_number(value)}"]
+
+
+class Registry:
+    """Holds metrics by name and renders them; registering a name twice returns the first one."""
+
+    def __init__(self) -> None:
+        self._metrics: dict[str, _Metric] = {}
+        self._lock = threading.Lock()
+
+    def _add(self, metric: _Metric) -> _Metric:
+        with self._lock:
+            existing = self._metrics.get(metric.name)
+            if existing is None:
+                self._metrics[metric.name] = metric
+                return metric
+        # Re-registration happens on module reloads (tests, autoreload): keep one series per name,
+        # but refuse a different kind or labels, which would be a naming clash.
+        if type(existing) is not type(metric) or existing.label_names != metric.label_names:
+            raise ValueError(f"metric {metric.name} is already registered with another type or labels")
+        if isinstance(existing, Gauge) and isinstance(metric, Gauge):
+            existing.callback = metric.callback
+        return existing
+
+    def unregister(self, name: str) -> None:
+        """Remove a metric (for tests and modules that shut down)."""
+        with self._lock:
+            self._metrics.pop(name, None)
+
+    def get(self, name: str) -> _Metric | None:
+        """The metric registered under `name`, if any."""
+        return self._metrics.get(name)
+
+    def render(self) -> str:
+        """All metrics in the Prometheus text exposition format (version 0.0.4)."""
+        lines: list[str] = []
+        with self._lock:
+            metrics = sorted(self._metrics.values(), key=lambda metric: metric.name)
+        for metric in metrics:
+            try:
+                samples = metric.samples()
+            except Exception as exc:  # A broken gauge callback must not take the whole scrape down.
+                lines.append(f"# {metric.name} unavailable: {_escape(type(exc).__name__)}")
+                continue
+            lines.extend(metric.header())
+            lines.extend(samples)
+        return "\n".join(lines) + "\n"
+
+
+REGISTRY = Registry()
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+def counter(name: str, help_text: str, labels: Iterable[str] = ()) -> Counter:
+    """Register (or fetch) a counter in the process registry."""
+    return REGISTRY._add(Counter(name, help_text, labels))  # type: ignore[return-value]
+
+
+def histogram(
+    name: str, help_text: str, labels: Iterable[str] = (), buckets: Iterable[float] = DEFAULT_BUCKETS
+) -> Histogram:
+    """Register (or fetch) a histogram in the process registry."""
+    return REGISTRY._add(Histogram(name, help_text, labels, buckets))  # type: ignore[return-value]
+
+
+def register_gauge(name: str, help_text: str, callback: Callable[[], GaugeValue], labels: Iterable[str] = ()) -> Gauge:
+    """Register a gauge whose value `callback()` returns at scrape time (the hook for other modules).
+
+    `callback` returns a number, None (no sample), or for labelled gauges a mapping of label-value
+    tuples to numbers. Registering the same name again replaces the callback.
+    """
+    return REGISTRY._add(Gauge(name, help_text, callback, labels))  # type: ignore[return-value]
+
+
+def render() -> str:
+    """The process registry in the Prometheus text format."""
+    return REGISTRY.render()
+
+
+HTTP_REQUESTS = counter(
+    "fluxops_http_requests_total",
+    "HTTP requests answered, by route pattern, method and status.",
+    labels=("route", "method", "status"),
+)
+HTTP_LATENCY = histogram(
+    "fluxops_http_request_duration_seconds", "Time to answer HTTP requests, by route pattern.", labels=("route",)
+)
+
+
+def _pool_stats() -> dict[LabelValues, float] | None:
+    """psycopg pool statistics of the default database in this process (None without a pool)."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or not connection.settings_dict.get("OPTIONS", {}).get("pool"):
+        return None
+    pool = getattr(connection, "pool", None)
+    if pool is None:
+        return None
+    stats = pool.get_stats()
+    keys = ("pool_min", "pool_max", "pool_size", "pool_available", "requests_waiting")
+    return {("default", key): float(stats[key]) for key in keys if key in stats}
+
+
+register_gauge(
+    "fluxops_db_pool",
+    "Database connection pool statistics (pool_min, pool_max, pool_size, pool_available, requests_waiting).",
+    _pool_stats,
+    labels=("database", "stat"),
+)

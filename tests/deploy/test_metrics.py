@@ -1,0 +1,130 @@
+"""The metrics registry, its Prometheus text rendering and the /metrics endpoint."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from fluxops import metrics
+from fluxops.metrics import Registry
+
+
+def test_counter_and_histogram_render_in_prometheus_text_format() -> None:
+    registry = Registry()
+    requests = registry._add(metrics.Counter("demo_requests_total", "Requests.", labels=("route",)))
+    latency = registry._add(metrics.Histogram("demo_seconds", "Latency.", labels=("route",), buckets=(0.1, 1.0)))
+    requests.inc(route="/a")
+    requests.inc(2, route="/a")
+    latency.observe(0.05, route="/a")
+    latency.observe(0.5, route="/a")
+    latency.observe(3.0, route="/a")
+    text = registry.render()
+    assert "# HELP demo_requests_total Requests.\n# TYPE demo_requests_total counter\n" in text
+    assert 'demo_requests_total{route="/a"} 3\n' in text
+    assert "# TYPE demo_seconds histogram" in text
+    assert 'demo_seconds_bucket{route="/a",le="0.1"} 1\n' in text
+    assert 'demo_seconds_bucket{route="/a",le="1"} 2\n' in text
+    assert 'demo_seconds_bucket{route="/a",le="+Inf"} 3\n' in text
+    assert 'demo_seconds_sum{route="/a"} 3.55\n' in text
+    assert 'demo_seconds_count{route="/a"} 3\n' in text
+
+
+def test_label_values_are_escaped() -> None:
+    registry = Registry()
+    counter = registry._add(metrics.Counter("demo_total", "x", labels=("path",)))
+    counter.inc(path='a"b\\c\nd')
+    assert 'demo_total{path="a\\"b\\\\c\\nd"} 1' in registry.render()
+
+
+def test_counters_refuse_wrong_labels_and_decrements() -> None:
+    counter = metrics.Counter("demo_total", "x", labels=("route",))
+    with pytest.raises(ValueError):
+        counter.inc(status=200)
+    with pytest.raises(ValueError):
+        counter.inc(-1, route="/")
+    with pytest.raises(ValueError):
+        metrics.Counter("bad name", "x")
+
+
+def test_register_gauge_hook_reads_the_callback_at_scrape_time() -> None:
+    state = {"open": 0}
+    name = "fluxops_test_breaker_open"
+    try:
+        metrics.register_gauge(name, "1 while the breaker is open.", lambda: state["open"])
+        assert f"{name} 0\n" in metrics.render()
+        state["open"] = 1
+        assert f"{name} 1\n" in metrics.render()
+        # Re-registering (module reload) replaces the callback instead of duplicating the series.
+        metrics.register_gauge(name, "1 while the breaker is open.", lambda: 7)
+        assert metrics.render().count(f"# TYPE {name} gauge") == 1
+        assert f"{name} 7\n" in metrics.render()
+    finally:
+        metrics.REGISTRY.unregister(name)
+
+
+def test_labelled_gauge_and_broken_callback() -> None:
+    try:
+        metrics.register_gauge("fluxops_test_hits", "Hits.", lambda: {("segments",): 4, ("status",): 2}, ("layer",))
+        metrics.register_gauge("fluxops_test_broken", "Broken.", lambda: 1 / 0)
+        text = metrics.render()
+        assert 'fluxops_test_hits{layer="segments"} 4\n' in text
+        assert "# fluxops_test_broken unavailable: ZeroDivisionError" in text
+        assert "# TYPE fluxops_test_broken" not in text
+    finally:
+        metrics.REGISTRY.unregister("fluxops_test_hits")
+        metrics.REGISTRY.unregister("fluxops_test_broken")
+
+
+def test_same_name_with_another_kind_is_refused() -> None:
+    with pytest.raises(ValueError):
+        metrics.register_gauge("fluxops_http_requests_total", "clash", lambda: 1)
+
+
+def test_metrics_need_admin_or_token(client: Client, viewer, admin_user, settings) -> None:
+    settings.METRICS_TOKEN = "scrape-secret"
+    anonymous = client.get("/metrics")
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret").status_code == 200
+    client.force_login(viewer)
+    assert client.get("/metrics").status_code == 403
+    client.force_login(admin_user)
+    assert client.get("/metrics").status_code == 200
+
+
+def test_no_token_configured_means_admins_only(client: Client, settings, db) -> None:
+    settings.METRICS_TOKEN = None
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer None").status_code == 401
+
+
+def test_metrics_content_counts_requests_by_route(client: Client, admin_user) -> None:
+    client.force_login(admin_user)
+    before = metrics.HTTP_REQUESTS.value(route="/", method="GET", status="200")
+    client.get("/")
+    client.get("/")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    text = response.content.decode()
+    match = re.search(r'^fluxops_http_requests_total\{route="/",method="GET",status="200"\} (\d+)$', text, re.M)
+    assert match and int(match.group(1)) == before + 2
+    assert re.search(r'^fluxops_http_request_duration_seconds_bucket\{route="/",le="\+Inf"\} \d+$', text, re.M)
+    assert "# TYPE fluxops_db_pool gauge" in text
+
+
+def test_unmatched_paths_share_one_route_label(client: Client, db) -> None:
+    client.get("/no/such/page/1")
+    client.get("/no/such/page/2")
+    assert metrics.HTTP_REQUESTS.value(route="unmatched", method="GET", status="404") >= 2
+    assert "/no/such/page/1" not in metrics.render()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool exists only on PostgreSQL")
+def test_pool_stats_on_postgresql(admin_user) -> None:
+    text = metrics.render()
+    if connection.settings_dict["OPTIONS"].get("pool"):
+        assert re.search(r'^fluxops_db_pool\{database="default",stat="pool_max"\} \d+$', text, re.M)
