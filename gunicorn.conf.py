@@ -18,6 +18,8 @@ errorlog = "-"
 # The request id ties gunicorn's line to the app's JSON request line.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 wsgi_app = "fluxops.wsgi:application"
+# No control socket: it would live in $HOME (read-only in the image) and clash between servers on one host.
+control_socket_disable = True
 # Worker heartbeats on tmpfs: container overlay filesystems can stall them into false timeouts.
 if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"

@@ -90,6 +90,7 @@ def test_gunicorn_migrates_serves_with_the_project_config_and_stops_gracefully(t
     assert '"request_id": "probe-0001abcd"' in output and '"route": "/metrics"' in output
     assert "request_id=probe-0001abcd" in output  # gunicorn access log line
     assert "running migrate directly" in output
+    assert "Control socket" not in output
     assert "Handling signal: term" in output or "Shutting down" in output
 
 
@@ -99,6 +100,7 @@ def test_gunicorn_config_stays_below_the_ingress_timeout() -> None:
     assert config["timeout"] < 60
     assert 0 < config["graceful_timeout"] <= config["timeout"]
     assert config["accesslog"] == "-" and config["wsgi_app"] == "fluxops.wsgi:application"
+    assert config["control_socket_disable"] is True
 
 
 def _spec_env() -> dict[str, str]:
