@@ -30,4 +30,8 @@ def on_starting(server: object) -> None:
     if os.environ.get("MIGRATE_ON_START", "false").lower() in {"1", "true", "yes", "on"}:
         # A child process, so the master never holds database connections across the fork.
         manage = Path(__file__).resolve().parent / "manage.py"
-        subprocess.run([sys.executable, str(manage), "migrate_locked", "--no-color"], check=True)
+        result = subprocess.run([sys.executable, str(manage), "migrate_locked", "--no-color"], check=False)
+        if result.returncode != 0:
+            # Exit rather than serve on a half-migrated schema; the platform restarts the container.
+            server.log.error("migrate_locked failed (exit %s): not starting", result.returncode)
+            sys.exit(1)

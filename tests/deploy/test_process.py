@@ -136,3 +136,21 @@ def test_spcs_mode_refuses_to_start_without_shared_key_and_postgres(tmp_path: Pa
         [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0 and "SPCS_MODE needs SECRET_KEY" in result.stderr
+
+
+def test_gunicorn_refuses_to_start_when_migrations_fail(tmp_path: Path) -> None:
+    env = _clean_env(
+        tmp_path,
+        BIND=f"127.0.0.1:{_free_port()}",
+        SECRET_KEY="gunicorn-test-key-" + "x" * 40,
+        MIGRATE_ON_START="true",
+        # Nothing listens on port 1: migrate_locked fails at once.
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/fluxops",
+        DATABASE_POOL_TIMEOUT="1",
+    )
+    result = subprocess.run(
+        [str(GUNICORN), "-c", "gunicorn.conf.py"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "migrate_locked failed" in result.stdout + result.stderr
+    assert "Booting worker" not in result.stdout + result.stderr
