@@ -96,10 +96,14 @@ class SpcsIdentityMiddleware(RemoteUserMiddleware):
             request.META.pop(USER_HEADER, None)
             request.META.pop(TOKEN_HEADER, None)
             return self.get_response(request)
+        # Taken out of the headers so nothing logs or forwards it; set before authentication so an
+        # SPCS_ROLE_RESOLVER can query Snowflake as the caller.
+        token = request.META.pop(TOKEN_HEADER, None)
+        if settings.SPCS_CALLERS_RIGHTS:
+            request.snowflake_user_token = token or None
         self.process_request(request)
         if USER_HEADER in request.META and not request.user.is_authenticated:
             return HttpResponseForbidden("This Snowflake user is not allowed to use the operations center.")
-        token = request.META.pop(TOKEN_HEADER, None)
-        if settings.SPCS_CALLERS_RIGHTS and request.user.is_authenticated:
-            request.snowflake_user_token = token or None
+        if not request.user.is_authenticated:
+            request.snowflake_user_token = None
         return self.get_response(request)

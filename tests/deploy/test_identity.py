@@ -85,7 +85,7 @@ def test_role_change_in_the_map_applies_at_next_login(client: Client, spcs, db) 
     assert user_role(User.objects.get(username="ALICE")) == "viewer"
 
 
-def test_role_resolver_hook_supplies_snowflake_roles(client: Client, spcs, db, monkeypatch) -> None:
+def test_role_resolver_hook_supplies_snowflake_roles(client: Client, spcs, db) -> None:
     spcs.SPCS_ROLE_RESOLVER = "tests.deploy.test_identity.grid_admin_roles"
     client.get("/", HTTP_SF_CONTEXT_CURRENT_USER="DAVE")
     assert user_role(User.objects.get(username="DAVE")) == "admin"
@@ -94,6 +94,18 @@ def test_role_resolver_hook_supplies_snowflake_roles(client: Client, spcs, db, m
 def grid_admin_roles(username: str, request: HttpRequest | None) -> list[str]:
     """A role resolver as a warehouse-backed one would be plugged in."""
     return ["GRID_ADMINS"] if username == "DAVE" else []
+
+
+def roles_seen_with_callers_token(username: str, request: HttpRequest | None) -> list[str]:
+    """A resolver that needs the caller's token, as one querying Snowflake as the caller would."""
+    return ["GRID_ADMINS"] if request is not None and request.snowflake_user_token == "erin-token" else []
+
+
+def test_role_resolver_sees_the_callers_token(client: Client, spcs, db) -> None:
+    spcs.SPCS_CALLERS_RIGHTS = True
+    spcs.SPCS_ROLE_RESOLVER = "tests.deploy.test_identity.roles_seen_with_callers_token"
+    client.get("/", HTTP_SF_CONTEXT_CURRENT_USER="ERIN", HTTP_SF_CONTEXT_CURRENT_USER_TOKEN="erin-token")
+    assert user_role(User.objects.get(username="ERIN")) == "admin"
 
 
 def test_inactive_user_is_refused(client: Client, spcs, db) -> None:
