@@ -20,6 +20,9 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+# The analytics DDL files write their parameters as ${NAME} (as the analytics_ddl command fills them).
+_SHELL_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_]\w*)\}")
+_TARGET_LAG = re.compile(r"^(DOWNSTREAM|[1-9]\d* (second|minute|hour|day)s?)$", re.I)
 
 
 class DeployError(ValueError):
@@ -55,6 +58,7 @@ class DeployNames:
     postgres_database: str = "fluxops"
     min_instances: int = 1
     max_instances: int = 2
+    target_lag: str = "15 minutes"
     callers_rights: bool = False
     role_map: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -79,6 +83,8 @@ class DeployNames:
             raise DeployError(f"postgres port out of range: {self.postgres_port}")
         if not _TAG.match(self.image_tag) or not _TAG.match(self.image_name):
             raise DeployError("image name and tag may hold letters, digits, '_', '.' and '-' only")
+        if not _TARGET_LAG.match(self.target_lag):
+            raise DeployError(f"target lag must look like '15 minutes' or DOWNSTREAM, got {self.target_lag!r}")
         if self.min_instances < 1:
             raise DeployError("MIN_INSTANCES must be at least 1: a cold start takes 30-45 s")
         if self.max_instances < self.min_instances:
@@ -114,26 +120,31 @@ def render_spec(names: DeployNames, spec_path: Path = SPEC_PATH) -> str:
     return text
 
 
-def fill(template: str, context: dict[str, object], source: str) -> str:
-    """Replace `{{ name }}` placeholders; an unknown name is an error, never left in place."""
+def fill(template: str, context: dict[str, object], source: str, pattern: re.Pattern[str] = _PLACEHOLDER) -> str:
+    """Replace `{{ name }}` placeholders (or another `pattern`'s); an unknown name is an error, never left in place."""
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in context:
-            raise DeployError(f"{source}: unknown placeholder {{{{ {name} }}}}")
+            raise DeployError(f"{source}: unknown placeholder {match.group(0)}")
         return str(context[name])
 
-    return _PLACEHOLDER.sub(value, template)
+    return pattern.sub(value, template)
 
 
 def analytics_ddl(context: dict[str, object], directory: Path = ANALYTICS_SQL_DIR) -> str:
-    """The analytics DDL files in name order, or a comment when there are none."""
+    """The analytics DDL files in name order, or a comment when there are none.
+
+    `{{ name }}` and `${NAME}` placeholders are filled from `context` (database, schema,
+    warehouse, target_lag); any other placeholder is an error.
+    """
     files = sorted(directory.glob("*.sql")) if directory.is_dir() else []
     if not files:
         return "-- No analytics DDL: analytics/sql/snowflake/ holds no .sql files."
+    upper = {key.upper(): value for key, value in context.items()}
     parts = []
     for path in files:
-        body = fill(path.read_text(), context, path.name).strip()
+        body = fill(fill(path.read_text(), context, path.name), upper, path.name, _SHELL_PLACEHOLDER).strip()
         parts.append(f"-- analytics/sql/snowflake/{path.name}\n{body}")
     return "\n\n".join(parts)
 
@@ -165,7 +176,8 @@ def render_sql(
     context["specification"] = render_spec(names, spec_path)
     context["grants"] = grants(names)
     context["analytics_ddl"] = analytics_ddl(
-        {key: context[key] for key in ("database", "schema", "warehouse")}, analytics_dir
+        {**{key: context[key] for key in ("database", "schema", "warehouse")}, "target_lag": names.target_lag},
+        analytics_dir,
     )
     parts = [
         f"-- Flux Operations Center on Snowpark Container Services: {names.database}.{names.schema}.{names.service}"

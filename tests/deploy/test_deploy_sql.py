@@ -51,7 +51,7 @@ def test_all_objects_are_created(sql: str) -> None:
         "CREATE SERVICE IF NOT EXISTS HOUSTON_OPS.FLUX.FLUX_OC",
     ):
         assert expected in sql
-    assert "{{" not in sql and "}}" not in sql
+    assert "{{" not in sql and "}}" not in sql and "${" not in sql
 
 
 def test_service_keeps_an_instance_and_gets_egress_after_creation(sql: str) -> None:
@@ -115,16 +115,24 @@ def test_bad_names_are_refused(change: dict) -> None:
 
 def test_analytics_ddl_is_included_when_present(tmp_path: Path) -> None:
     assert "No analytics DDL" in render_sql(SAMPLE, analytics_dir=tmp_path / "missing")
-    (tmp_path / "20_hourly.sql").write_text(
-        "CREATE OR REPLACE DYNAMIC TABLE ami_hourly TARGET_LAG = '1 hour' WAREHOUSE = {{ warehouse }} AS SELECT 1;\n"
+    (tmp_path / "02_hourly.sql").write_text(
+        "CREATE OR REPLACE DYNAMIC TABLE ami_hourly TARGET_LAG = '${TARGET_LAG}' WAREHOUSE = ${WAREHOUSE} AS\n"
+        "SELECT 1 FROM {{ database }}.{{ schema }}.ami_readings;\n"
     )
-    (tmp_path / "10_daily.sql").write_text("CREATE OR REPLACE DYNAMIC TABLE ami_daily TARGET_LAG = '1 day';\n")
+    (tmp_path / "01_daily.sql").write_text("CREATE OR REPLACE DYNAMIC TABLE ami_daily TARGET_LAG = DOWNSTREAM;\n")
     sql = render_sql(SAMPLE, analytics_dir=tmp_path)
-    assert "WAREHOUSE = FLUX_WH AS SELECT 1;" in sql
-    assert sql.index("ami_daily") < sql.index("ami_hourly") > sql.index("USE SCHEMA HOUSTON_OPS.FLUX;")
-    (tmp_path / "30_bad.sql").write_text("SELECT {{ password }};")
-    with pytest.raises(DeployError, match="unknown placeholder"):
+    assert "TARGET_LAG = '15 minutes' WAREHOUSE = FLUX_WH AS\nSELECT 1 FROM HOUSTON_OPS.FLUX.ami_readings;" in sql
+    assert sql.index("USE SCHEMA HOUSTON_OPS.FLUX;") < sql.index("ami_daily") < sql.index("ami_hourly")
+    lagged = render_sql(DeployNames(**{**SAMPLE.__dict__, "target_lag": "1 hour"}), analytics_dir=tmp_path)
+    assert "TARGET_LAG = '1 hour'" in lagged
+    (tmp_path / "03_bad.sql").write_text("SELECT '${PASSWORD}';")
+    with pytest.raises(DeployError, match=r"unknown placeholder \$\{PASSWORD\}"):
         render_sql(SAMPLE, analytics_dir=tmp_path)
+
+
+def test_target_lag_is_validated() -> None:
+    with pytest.raises(DeployError):
+        DeployNames(**{**SAMPLE.__dict__, "target_lag": "1 hour'; DROP TABLE x; --"})
 
 
 def test_command_prints_by_default(capsys) -> None:

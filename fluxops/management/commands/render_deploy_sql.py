@@ -49,6 +49,9 @@ class Command(BaseCommand):
             "--callers-rights", action="store_true",
             help="executeAsCaller in the spec and SPCS_CALLERS_RIGHTS=true: warehouse queries may run as the caller",
         )  # fmt: skip
+        parser.add_argument(
+            "--target-lag", default=defaults.target_lag, help="TARGET_LAG of the analytics Dynamic Tables"
+        )
         parser.add_argument("--role-map", default="", help="SPCS_ROLE_MAP for the service, e.g. 'ALICE:admin'")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--dry-run", action="store_true", default=True, help="print the SQL (default)")
