@@ -55,6 +55,7 @@ run: setup
 lint: $(VENV)/.requirements-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint --failure-threshold info Dockerfile
 
 check: $(VENV)/.requirements-dev
 	$(BIN)/python manage.py check --fail-level WARNING
