@@ -95,6 +95,16 @@ def test_metrics_need_admin_or_token(client: Client, viewer, admin_user, setting
     assert client.get("/metrics").status_code == 200
 
 
+def test_token_in_x_metrics_token_and_over_plain_http_inside_the_platform(client: Client, settings, db) -> None:
+    settings.METRICS_TOKEN = "scrape-secret"
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = [".svc.spcs.internal"]
+    host = {"HTTP_HOST": "fluxops.ab12.svc.spcs.internal:8000"}
+    assert client.get("/metrics", HTTP_X_METRICS_TOKEN="scrape-secret", **host).status_code == 200
+    assert client.get("/metrics", HTTP_X_METRICS_TOKEN="nope", **host).status_code == 401
+    assert client.get("/", **host).status_code == 301  # everything else still goes to HTTPS
+
+
 def test_no_token_configured_means_admins_only(client: Client, settings, db) -> None:
     settings.METRICS_TOKEN = None
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 401
