@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -61,7 +61,6 @@ class DeployNames:
     target_lag: str = "15 minutes"
     callers_rights: bool = False
     role_map: str = ""
-    extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in (
@@ -112,7 +111,6 @@ def render_spec(names: DeployNames, spec_path: Path = SPEC_PATH) -> str:
     )
     env["SPCS_CALLERS_RIGHTS"] = "true" if names.callers_rights else "false"
     env["SPCS_ROLE_MAP"] = names.role_map
-    env.update(names.extra_env)
     spec.setdefault("capabilities", {}).setdefault("securityContext", {})["executeAsCaller"] = names.callers_rights
     text = yaml.safe_dump(spec, sort_keys=False, default_flow_style=False, width=120)
     if "$$" in text:

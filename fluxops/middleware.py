@@ -20,6 +20,7 @@ logger = logging.getLogger("fluxops.request")
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is kept only when it is short and plain, so it cannot inject into log lines.
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 PROBES = {"/healthz": health.healthz, "/readyz": health.readyz}
 
 
@@ -28,6 +29,7 @@ class ProbeMiddleware:
 
     The platform's readiness probe calls the container by its IP on the app port over plain HTTP,
     which ALLOWED_HOSTS and SECURE_SSL_REDIRECT would otherwise turn into 400s and redirects.
+    Probes are not logged or counted: they come every few seconds and would drown the request log.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -83,7 +85,9 @@ class RequestLogMiddleware:
         response[REQUEST_ID_HEADER] = request_id
 
         route = _route(request)
-        metrics.HTTP_REQUESTS.inc(route=route, method=request.method, status=response.status_code)
+        # Clients choose the method string: fold unknown ones into one label value.
+        method = request.method if request.method in _METHODS else "other"
+        metrics.HTTP_REQUESTS.inc(route=route, method=method, status=response.status_code)
         metrics.HTTP_LATENCY.observe(elapsed, route=route)
 
         duration_ms = round(elapsed * 1000, 1)

@@ -131,6 +131,8 @@ def test_unmatched_paths_share_one_route_label(client: Client, db) -> None:
     client.get("/no/such/page/2")
     assert metrics.HTTP_REQUESTS.value(route="unmatched", method="GET", status="404") >= 2
     assert "/no/such/page/1" not in metrics.render()
+    client.generic("BREW", "/no/such/page/3")
+    assert metrics.HTTP_REQUESTS.value(route="unmatched", method="other", status="404") >= 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool exists only on PostgreSQL")

@@ -61,7 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--connection", help="Snowflake CLI connection name for --execute")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        fields = set(DeployNames.__dataclass_fields__) - {"extra_env"}
+        fields = set(DeployNames.__dataclass_fields__)
         try:
             names = DeployNames(
                 **{key: options[key] for key in fields if key != "grant_roles"},
