@@ -23,6 +23,7 @@ import math
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar, cast
 
 _NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -155,7 +156,9 @@ class Gauge(_Metric):
 
     kind = "gauge"
 
-    def __init__(self, name: str, help_text: str, callback: Callable[[], GaugeValue], labels: Iterable[str] = ()):
+    def __init__(
+        self, name: str, help_text: str, callback: Callable[[], GaugeValue], labels: Iterable[str] = ()
+    ) -> None:
         super().__init__(name, help_text, labels)
         self.callback = callback
 
@@ -173,6 +176,9 @@ class Gauge(_Metric):
         return [f"{self.name} {_number(value)}"]
 
 
+M = TypeVar("M", bound=_Metric)
+
+
 class Registry:
     """Holds metrics by name and renders them; registering a name twice returns the first one."""
 
@@ -180,7 +186,8 @@ class Registry:
         self._metrics: dict[str, _Metric] = {}
         self._lock = threading.Lock()
 
-    def _add(self, metric: _Metric) -> _Metric:
+    def add(self, metric: M) -> M:
+        """Register `metric`; a second registration of the same name returns the first one."""
         with self._lock:
             existing = self._metrics.get(metric.name)
             if existing is None:
@@ -192,7 +199,7 @@ class Registry:
             raise ValueError(f"metric {metric.name} is already registered with another type or labels")
         if isinstance(existing, Gauge) and isinstance(metric, Gauge):
             existing.callback = metric.callback
-        return existing
+        return cast(M, existing)
 
     def unregister(self, name: str) -> None:
         """Remove a metric (for tests and modules that shut down)."""
@@ -225,14 +232,14 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 def counter(name: str, help_text: str, labels: Iterable[str] = ()) -> Counter:
     """Register (or fetch) a counter in the process registry."""
-    return REGISTRY._add(Counter(name, help_text, labels))  # type: ignore[return-value]
+    return REGISTRY.add(Counter(name, help_text, labels))
 
 
 def histogram(
     name: str, help_text: str, labels: Iterable[str] = (), buckets: Iterable[float] = DEFAULT_BUCKETS
 ) -> Histogram:
     """Register (or fetch) a histogram in the process registry."""
-    return REGISTRY._add(Histogram(name, help_text, labels, buckets))  # type: ignore[return-value]
+    return REGISTRY.add(Histogram(name, help_text, labels, buckets))
 
 
 def register_gauge(name: str, help_text: str, callback: Callable[[], GaugeValue], labels: Iterable[str] = ()) -> Gauge:
@@ -241,7 +248,7 @@ def register_gauge(name: str, help_text: str, callback: Callable[[], GaugeValue]
     `callback` returns a number, None (no sample), or for labelled gauges a mapping of label-value
     tuples to numbers. Registering the same name again replaces the callback.
     """
-    return REGISTRY._add(Gauge(name, help_text, callback, labels))  # type: ignore[return-value]
+    return REGISTRY.add(Gauge(name, help_text, callback, labels))
 
 
 def render() -> str:

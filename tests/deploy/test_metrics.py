@@ -14,8 +14,8 @@ from fluxops.metrics import Registry
 
 def test_counter_and_histogram_render_in_prometheus_text_format() -> None:
     registry = Registry()
-    requests = registry._add(metrics.Counter("demo_requests_total", "Requests.", labels=("route",)))
-    latency = registry._add(metrics.Histogram("demo_seconds", "Latency.", labels=("route",), buckets=(0.1, 1.0)))
+    requests = registry.add(metrics.Counter("demo_requests_total", "Requests.", labels=("route",)))
+    latency = registry.add(metrics.Histogram("demo_seconds", "Latency.", labels=("route",), buckets=(0.1, 1.0)))
     requests.inc(route="/a")
     requests.inc(2, route="/a")
     latency.observe(0.05, route="/a")
@@ -34,7 +34,7 @@ def test_counter_and_histogram_render_in_prometheus_text_format() -> None:
 
 def test_label_values_are_escaped() -> None:
     registry = Registry()
-    counter = registry._add(metrics.Counter("demo_total", "x", labels=("path",)))
+    counter = registry.add(metrics.Counter("demo_total", "x", labels=("path",)))
     counter.inc(path='a"b\\c\nd')
     assert 'demo_total{path="a\\"b\\\\c\\nd"} 1' in registry.render()
 
