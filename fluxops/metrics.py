@@ -11,19 +11,29 @@ Modules register what they measure at import time:
                            lambda: 1.0 if breaker.is_open else 0.0)
 
 A gauge callback runs at scrape time and returns a number, or a mapping of label tuples to
-numbers for labelled gauges. Values live in each gunicorn worker process: a scrape sees the
-worker that answered it (counters are per worker; Prometheus `sum()` across scrapes is not
-meaningful for them, rates are).
+numbers for labelled gauges; gauges describe the process that answers the scrape.
+
+Counters and histograms are kept per gunicorn worker and shared through small JSON files under
+`<FLUXOPS_VAR_DIR>/metrics/` (each worker writes its own at most once a second), so a scrape
+answered by any worker reports the sum over all live workers of the same server.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import json
+import logging
 import math
+import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TypeVar, cast
+
+logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -33,6 +43,8 @@ DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 
 LabelValues = tuple[str, ...]
 GaugeValue = float | int | Mapping[LabelValues, float | int] | None
+# A counter's or histogram's values in a JSON-friendly form: {json label list: value or [counts..., sum]}.
+State = dict[str, object]
 
 
 def _escape(value: str) -> str:
@@ -78,7 +90,11 @@ class _Metric:
     def header(self) -> list[str]:
         return [f"# HELP {self.name} {_escape(self.help)}", f"# TYPE {self.name} {self.kind}"]
 
-    def samples(self) -> list[str]:
+    def state(self) -> State | None:
+        """Values to share with sibling workers (None: nothing to share, e.g. gauges)."""
+        return None
+
+    def samples(self, siblings: Iterable[State] = ()) -> list[str]:
         raise NotImplementedError
 
 
@@ -100,13 +116,24 @@ class Counter(_Metric):
             self._values[key] = self._values.get(key, 0.0) + amount
 
     def value(self, **labels: object) -> float:
-        """Current count for these labels (0 when never incremented)."""
+        """Current count of this process for these labels (0 when never incremented)."""
         return self._values.get(self._key(labels), 0.0)
 
-    def samples(self) -> list[str]:
+    def state(self) -> State:
         with self._lock:
-            items = sorted(self._values.items())
-        return [f"{self.name}{_labels(self.label_names, key)} {_number(value)}" for key, value in items]
+            return {json.dumps(key): value for key, value in self._values.items()}
+
+    def samples(self, siblings: Iterable[State] = ()) -> list[str]:
+        with self._lock:
+            totals = dict(self._values)
+        for state in siblings:
+            for encoded, value in state.items():
+                key = tuple(json.loads(encoded))
+                if len(key) == len(self.label_names) and isinstance(value, int | float):
+                    totals[key] = totals.get(key, 0.0) + value
+        return [
+            f"{self.name}{_labels(self.label_names, key)} {_number(value)}" for key, value in sorted(totals.items())
+        ]
 
 
 class Histogram(_Metric):
@@ -136,10 +163,24 @@ class Histogram(_Metric):
         """Number of observations for these labels."""
         return sum(self._counts.get(self._key(labels), []))
 
-    def samples(self) -> list[str]:
+    def state(self) -> State:
+        with self._lock:
+            return {json.dumps(key): [*counts, self._sums[key]] for key, counts in self._counts.items()}
+
+    def samples(self, siblings: Iterable[State] = ()) -> list[str]:
         lines = []
         with self._lock:
-            items = sorted((key, list(counts), self._sums[key]) for key, counts in self._counts.items())
+            merged = {key: [*counts, self._sums[key]] for key, counts in self._counts.items()}
+        width = len(self.buckets) + 2  # bucket counts, +Inf count, sum
+        for state in siblings:
+            for encoded, values in state.items():
+                key = tuple(json.loads(encoded))
+                # A sibling running other buckets (mid-deploy) cannot be merged bucket by bucket.
+                if len(key) != len(self.label_names) or not isinstance(values, list) or len(values) != width:
+                    continue
+                mine = merged.setdefault(key, [0] * width)
+                merged[key] = [a + b for a, b in zip(mine, values, strict=True)]
+        items = sorted((key, values[:-1], values[-1]) for key, values in merged.items())
         for key, counts, total in items:
             running = 0
             for bound, count in zip((*self.buckets, math.inf), counts, strict=True):
@@ -162,7 +203,7 @@ class Gauge(_Metric):
         super().__init__(name, help_text, labels)
         self.callback = callback
 
-    def samples(self) -> list[str]:
+    def samples(self, siblings: Iterable[State] = ()) -> list[str]:
         value = self.callback()
         if value is None:
             return []
@@ -210,14 +251,21 @@ class Registry:
         """The metric registered under `name`, if any."""
         return self._metrics.get(name)
 
-    def render(self) -> str:
-        """All metrics in the Prometheus text exposition format (version 0.0.4)."""
+    def snapshot(self) -> dict[str, State]:
+        """Shareable values of every counter and histogram, by metric name."""
+        with self._lock:
+            metrics = list(self._metrics.values())
+        return {metric.name: state for metric in metrics if (state := metric.state()) is not None}
+
+    def render(self, siblings: Iterable[Mapping[str, State]] = ()) -> str:
+        """All metrics in the Prometheus text format (version 0.0.4), plus sibling workers' snapshots."""
+        siblings = list(siblings)
         lines: list[str] = []
         with self._lock:
             metrics = sorted(self._metrics.values(), key=lambda metric: metric.name)
         for metric in metrics:
             try:
-                samples = metric.samples()
+                samples = metric.samples([snapshot[metric.name] for snapshot in siblings if metric.name in snapshot])
             except Exception as exc:  # A broken gauge callback must not take the whole scrape down.
                 lines.append(f"# {metric.name} unavailable: {_escape(type(exc).__name__)}")
                 continue
@@ -251,9 +299,103 @@ def register_gauge(name: str, help_text: str, callback: Callable[[], GaugeValue]
     return REGISTRY.add(Gauge(name, help_text, callback, labels))
 
 
+class WorkerShare:
+    """Exchanges registry snapshots between worker processes of one server through files in `directory`.
+
+    Files are named `<server pid>-<worker pid>.json`; only live siblings with the same parent are read,
+    and files of workers that have exited are removed.
+    """
+
+    interval = 1.0  # seconds between writes of one worker's file
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self._pending = False
+        self._flusher: threading.Thread | None = None
+
+    def _path(self, pid: int) -> Path:
+        return self.directory / f"{os.getppid()}-{pid}.json"
+
+    def publish(self, registry: Registry, force: bool = False) -> None:
+        """Write this worker's snapshot, at most once per `interval` unless forced (later calls are flushed)."""
+        now = time.monotonic()
+        with self._lock:
+            if not force and now - self._last < self.interval:
+                self._pending = True
+                self._start_flusher(registry)
+                return
+            self._last, self._pending = now, False
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = self._path(os.getpid())
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(registry.snapshot()))
+            os.replace(temporary, path)  # readers never see half a file
+        except OSError as exc:
+            logger.debug("metrics snapshot not written: %s", exc)
+
+    def _start_flusher(self, registry: Registry) -> None:
+        # One daemon thread per worker writes what the throttle held back, so an idle worker's
+        # last requests still reach the scrapes.
+        if self._flusher is None or not self._flusher.is_alive():
+
+            def flush() -> None:
+                while True:
+                    time.sleep(self.interval)
+                    if self._pending:
+                        self.publish(registry, force=True)
+
+            self._flusher = threading.Thread(target=flush, name="metrics-flush", daemon=True)
+            self._flusher.start()
+
+    def siblings(self) -> list[dict[str, State]]:
+        """Snapshots of the other live workers of this server; files of exited workers are removed."""
+        snapshots = []
+        with contextlib.suppress(OSError):
+            for path in self.directory.glob("*-*.json"):
+                parent, _, worker = path.stem.partition("-")
+                if not (parent.isdigit() and worker.isdigit()) or int(worker) == os.getpid():
+                    continue
+                if not _alive(int(worker)):
+                    path.unlink(missing_ok=True)
+                elif int(parent) == os.getppid():
+                    with contextlib.suppress(OSError, ValueError):
+                        snapshots.append(json.loads(path.read_text()))
+        return snapshots
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_SHARE: WorkerShare | None = None
+
+
+def _share() -> WorkerShare:
+    global _SHARE
+    if _SHARE is None:
+        from django.conf import settings
+
+        _SHARE = WorkerShare(Path(settings.VAR_DIR) / "metrics")
+    return _SHARE
+
+
+def publish() -> None:
+    """Make this worker's counters and histograms visible to its siblings (throttled; call after each request)."""
+    _share().publish(REGISTRY)
+
+
 def render() -> str:
-    """The process registry in the Prometheus text format."""
-    return REGISTRY.render()
+    """The registry in the Prometheus text format, counters and histograms summed over the server's workers."""
+    return REGISTRY.render(_share().siblings())
 
 
 HTTP_REQUESTS = counter(

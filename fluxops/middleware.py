@@ -89,6 +89,7 @@ class RequestLogMiddleware:
         method = request.method if request.method in _METHODS else "other"
         metrics.HTTP_REQUESTS.inc(route=route, method=method, status=response.status_code)
         metrics.HTTP_LATENCY.observe(elapsed, route=route)
+        metrics.publish()
 
         duration_ms = round(elapsed * 1000, 1)
         slow = duration_ms >= settings.SLOW_REQUEST_MS

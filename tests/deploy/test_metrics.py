@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.db import connection
@@ -140,3 +144,43 @@ def test_pool_stats_on_postgresql(admin_user) -> None:
     text = metrics.render()
     if connection.settings_dict["OPTIONS"].get("pool"):
         assert re.search(r'^fluxops_db_pool\{database="default",stat="pool_max"\} \d+$', text, re.M)
+
+
+def test_workers_share_counters_and_histograms_through_snapshot_files(tmp_path) -> None:
+    """A scrape answered by one worker reports the sum over the live workers of its server."""
+
+    def registry_with(count: int) -> Registry:
+        registry = Registry()
+        requests = registry.add(metrics.Counter("demo_requests_total", "Requests.", labels=("route",)))
+        latency = registry.add(metrics.Histogram("demo_seconds", "Latency.", labels=("route",), buckets=(1.0,)))
+        for _ in range(count):
+            requests.inc(route="/a")
+            latency.observe(0.5, route="/a")
+        return registry
+
+    share = metrics.WorkerShare(tmp_path)
+    sibling = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    exited.wait()
+    try:
+        # Files as a live sibling worker and an exited one of the same server would have left them.
+        (tmp_path / f"{os.getppid()}-{sibling.pid}.json").write_text(json.dumps(registry_with(4).snapshot()))
+        gone = tmp_path / f"{os.getppid()}-{exited.pid}.json"
+        gone.write_text(json.dumps(registry_with(100).snapshot()))
+        (tmp_path / f"{os.getppid() + 1}-{sibling.pid}.json").write_text(json.dumps(registry_with(50).snapshot()))
+        other_server_gone = tmp_path / f"{os.getppid() + 1}-{exited.pid}.json"
+        other_server_gone.write_text("{}")
+
+        text = registry_with(3).render(share.siblings())
+        assert 'demo_requests_total{route="/a"} 7\n' in text
+        assert 'demo_seconds_bucket{route="/a",le="1"} 7\n' in text
+        assert 'demo_seconds_sum{route="/a"} 3.5\n' in text
+        assert not gone.exists() and not other_server_gone.exists(), "exited workers' files are removed"
+        assert (tmp_path / f"{os.getppid() + 1}-{sibling.pid}.json").exists()
+
+        share.publish(registry_with(2), force=True)
+        own = json.loads((tmp_path / f"{os.getppid()}-{os.getpid()}.json").read_text())
+        assert own["demo_requests_total"] == {'["/a"]': 2.0}
+    finally:
+        sibling.kill()
+        sibling.wait()

@@ -49,8 +49,9 @@ def test_gunicorn_migrates_serves_with_the_project_config_and_stops_gracefully(t
     env = _clean_env(
         tmp_path,
         BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="1",
+        WEB_CONCURRENCY="2",
         GUNICORN_THREADS="2",
+        METRICS_TOKEN="scrape-token",
         SECRET_KEY="gunicorn-test-key-" + "x" * 40,
         LOG_FORMAT="json",
         MIGRATE_ON_START="true",
@@ -79,6 +80,14 @@ def test_gunicorn_migrates_serves_with_the_project_config_and_stops_gracefully(t
         # An app route: request id header, JSON request line and gunicorn's access line on stdout.
         status, headers, _ = _get(f"http://127.0.0.1:{port}/metrics", {"X-Request-ID": "probe-0001abcd"})
         assert status == 401 and headers["X-Request-ID"] == "probe-0001abcd"
+        # Counters are summed over both workers, whichever answers the scrape.
+        for _ in range(6):
+            assert _get(f"http://127.0.0.1:{port}/no-such-page")[0] == 404
+        time.sleep(2.5)  # each worker writes its snapshot at most once a second
+        wanted = 'fluxops_http_requests_total{route="unmatched",method="GET",status="404"} 6\n'
+        for _ in range(4):
+            status, _, body = _get(f"http://127.0.0.1:{port}/metrics", {"Authorization": "Bearer scrape-token"})
+            assert status == 200 and wanted in body.decode()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=25) == 0
     finally:
