@@ -94,7 +94,8 @@ class _Metric:
         """Values to share with sibling workers (None: nothing to share, e.g. gauges)."""
         return None
 
-    def samples(self, siblings: Iterable[State] = ()) -> list[str]:
+    def samples(self, siblings: Iterable[State] = (), live: bool = True) -> list[str]:
+        """Exposition lines: this process's values (unless `live` is False) plus the sibling states."""
         raise NotImplementedError
 
 
@@ -123,9 +124,9 @@ class Counter(_Metric):
         with self._lock:
             return {json.dumps(key): value for key, value in self._values.items()}
 
-    def samples(self, siblings: Iterable[State] = ()) -> list[str]:
+    def samples(self, siblings: Iterable[State] = (), live: bool = True) -> list[str]:
         with self._lock:
-            totals = dict(self._values)
+            totals = dict(self._values) if live else {}
         for state in siblings:
             for encoded, value in state.items():
                 key = tuple(json.loads(encoded))
@@ -167,10 +168,10 @@ class Histogram(_Metric):
         with self._lock:
             return {json.dumps(key): [*counts, self._sums[key]] for key, counts in self._counts.items()}
 
-    def samples(self, siblings: Iterable[State] = ()) -> list[str]:
+    def samples(self, siblings: Iterable[State] = (), live: bool = True) -> list[str]:
         lines = []
         with self._lock:
-            merged = {key: [*counts, self._sums[key]] for key, counts in self._counts.items()}
+            merged = {key: [*counts, self._sums[key]] for key, counts in self._counts.items()} if live else {}
         width = len(self.buckets) + 2  # bucket counts, +Inf count, sum
         for state in siblings:
             for encoded, values in state.items():
@@ -203,7 +204,7 @@ class Gauge(_Metric):
         super().__init__(name, help_text, labels)
         self.callback = callback
 
-    def samples(self, siblings: Iterable[State] = ()) -> list[str]:
+    def samples(self, siblings: Iterable[State] = (), live: bool = True) -> list[str]:
         value = self.callback()
         if value is None:
             return []
@@ -257,15 +258,19 @@ class Registry:
             metrics = list(self._metrics.values())
         return {metric.name: state for metric in metrics if (state := metric.state()) is not None}
 
-    def render(self, siblings: Iterable[Mapping[str, State]] = ()) -> str:
-        """All metrics in the Prometheus text format (version 0.0.4), plus sibling workers' snapshots."""
+    def render(self, siblings: Iterable[Mapping[str, State]] = (), live: bool = True) -> str:
+        """All metrics in the Prometheus text format (version 0.0.4), plus sibling workers' snapshots.
+
+        With `live=False` counters and histograms come from the snapshots only.
+        """
         siblings = list(siblings)
         lines: list[str] = []
         with self._lock:
             metrics = sorted(self._metrics.values(), key=lambda metric: metric.name)
         for metric in metrics:
             try:
-                samples = metric.samples([snapshot[metric.name] for snapshot in siblings if metric.name in snapshot])
+                states = [snapshot[metric.name] for snapshot in siblings if metric.name in snapshot]
+                samples = metric.samples(states, live=live)
             except Exception as exc:  # A broken gauge callback must not take the whole scrape down.
                 lines.append(f"# {metric.name} unavailable: {_escape(type(exc).__name__)}")
                 continue
@@ -311,6 +316,7 @@ class WorkerShare:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._last = 0.0
         self._pending = False
         self._flusher: threading.Thread | None = None
@@ -327,14 +333,23 @@ class WorkerShare:
                 self._start_flusher(registry)
                 return
             self._last, self._pending = now, False
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            path = self._path(os.getpid())
-            temporary = path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(registry.snapshot()))
-            os.replace(temporary, path)  # readers never see half a file
-        except OSError as exc:
-            logger.debug("metrics snapshot not written: %s", exc)
+        self.write(registry)
+
+    def write(self, registry: Registry) -> dict[str, State]:
+        """Snapshot `registry` into this worker's file now, and return the snapshot written."""
+        # One writer at a time per process, so an older snapshot never replaces a newer one; the
+        # rename means readers never see half a file.
+        with self._write_lock:
+            snapshot = registry.snapshot()
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                path = self._path(os.getpid())
+                temporary = path.with_suffix(".tmp")
+                temporary.write_text(json.dumps(snapshot))
+                os.replace(temporary, path)
+            except OSError as exc:
+                logger.debug("metrics snapshot not written: %s", exc)
+            return snapshot
 
     def _start_flusher(self, registry: Registry) -> None:
         # One daemon thread per worker writes what the throttle held back, so an idle worker's
@@ -395,7 +410,12 @@ def publish() -> None:
 
 def render() -> str:
     """The registry in the Prometheus text format, counters and histograms summed over the server's workers."""
-    return REGISTRY.render(_share().siblings())
+    share = _share()
+    # Report exactly what this worker publishes, and publish it first: every worker's share only
+    # grows, so the sum never falls between scrapes answered by different workers (a falling
+    # counter would read as a reset in Prometheus).
+    snapshot = share.write(REGISTRY)
+    return REGISTRY.render([snapshot, *share.siblings()], live=False)
 
 
 HTTP_REQUESTS = counter(

@@ -83,11 +83,20 @@ def test_gunicorn_migrates_serves_with_the_project_config_and_stops_gracefully(t
         # Counters are summed over both workers, whichever answers the scrape.
         for _ in range(6):
             assert _get(f"http://127.0.0.1:{port}/no-such-page")[0] == 404
-        time.sleep(2.5)  # each worker writes its snapshot at most once a second
         wanted = 'fluxops_http_requests_total{route="unmatched",method="GET",status="404"} 6\n'
-        for _ in range(4):
+
+        def scrape() -> str:
             status, _, body = _get(f"http://127.0.0.1:{port}/metrics", {"Authorization": "Bearer scrape-token"})
-            assert status == 200 and wanted in body.decode()
+            assert status == 200
+            return body.decode()
+
+        # Each worker writes its snapshot at most once a second: wait for the first complete scrape,
+        # then every scrape, whichever worker answers, must see all six.
+        deadline = time.monotonic() + 10
+        while wanted not in scrape():
+            assert time.monotonic() < deadline, scrape()
+            time.sleep(0.5)
+        assert all(wanted in scrape() for _ in range(4))
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=25) == 0
     finally:
