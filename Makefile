@@ -21,12 +21,13 @@ PYTHON ?= $(shell \
     done; \
   fi)
 
-.PHONY: help run setup test lint check pytest bench clean
+.PHONY: help run setup test lint check pytest bench image-check clean
 
 help:
 	@echo "make run    - set up .venv, migrate, create the admin account, seed the network, serve on :$(PORT)"
 	@echo "make test   - lint, Django checks, tests on SQLite then PostgreSQL ($(TEST_DATABASE_URL))"
 	@echo "make bench  - benchmarks on the default-size network"
+	@echo "make image-check - run the Dockerfile's build steps without Docker and smoke-test the result"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "error: Python 3.12 or newer is required (set PYTHON=/path/to/python3.12)" >&2; exit 1; fi
@@ -55,6 +56,7 @@ run: setup
 lint: $(VENV)/.requirements-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint --failure-threshold info Dockerfile
 
 check: $(VENV)/.requirements-dev
 	$(BIN)/python manage.py check --fail-level WARNING
@@ -77,6 +79,11 @@ test: lint check pytest
 
 bench: $(VENV)/.requirements-dev
 	$(BIN)/python -m bench.run
+
+# The image's build steps outside Docker (no engine needed): context, venv, collectstatic,
+# check --deploy with the service spec's settings, gunicorn serving /healthz and static files.
+image-check: $(VENV)/.requirements-dev
+	$(BIN)/python scripts/build_without_docker.py --python "$(PYTHON)"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

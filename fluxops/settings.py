@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from fluxops.spcs_config import ROLE_NAMES, parse_role_map
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -91,17 +93,23 @@ INSTALLED_APPS = [
     "django_htmx",
     # In INSTALLED_APPS so the API docs use ninja's bundled Swagger UI instead of a CDN.
     "ninja",
+    # The project package itself, for its deployment management commands.
+    "fluxops",
     "grid",
     "analytics",
 ]
 
 MIDDLEWARE = [
+    # Probes first: the platform calls them by container IP over plain HTTP (see fluxops.middleware).
+    "fluxops.middleware.ProbeMiddleware",
+    "fluxops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fluxops.spcs.SpcsIdentityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -147,6 +155,12 @@ def _databases() -> dict:
     config = dj_database_url.parse(url)
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (or unset for SQLite)")
+    # Credentials may come apart from the URL (container secrets as env vars or files), so the URL
+    # itself never has to hold a password.
+    for key, name in (("USER", "DATABASE_USER"), ("PASSWORD", "DATABASE_PASSWORD")):
+        value = env(name)
+        if value:
+            config[key] = value
     # Django's psycopg pool requires CONN_MAX_AGE=0; the pool keeps the connections instead.
     config["CONN_MAX_AGE"] = 0
     config.setdefault("OPTIONS", {})["pool"] = {
@@ -193,9 +207,42 @@ WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Scrapers inside the platform's network call /metrics over plain HTTP (no ingress, no TLS proxy).
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Snowpark Container Services. With SPCS_MODE on, the ingress's Sf-Context-Current-User header
+# names the caller (fluxops.spcs); off, that header is stripped and ignored.
+SPCS_MODE = env_bool("SPCS_MODE", False)
+# Snowflake user or `role:NAME` -> viewer/operator/admin, as JSON or "NAME:role,..."; others get the default.
+SPCS_ROLE_MAP = parse_role_map(env("SPCS_ROLE_MAP"))
+SPCS_DEFAULT_ROLE = (env("SPCS_DEFAULT_ROLE", "viewer") or "viewer").lower()
+if SPCS_DEFAULT_ROLE not in ROLE_NAMES:
+    raise ImproperlyConfigured(f"SPCS_DEFAULT_ROLE must be one of {', '.join(ROLE_NAMES)}, got {SPCS_DEFAULT_ROLE!r}")
+# Optional dotted path to a callable(username, request) -> Snowflake role names, for `role:` keys.
+SPCS_ROLE_RESOLVER = env("SPCS_ROLE_RESOLVER") or None
+# Caller's rights: expose the ingress's Sf-Context-Current-User-Token as request.snowflake_user_token
+# for warehouse queries run as the caller (needs executeAsCaller in the service spec).
+SPCS_CALLERS_RIGHTS = env_bool("SPCS_CALLERS_RIGHTS", False)
+if SPCS_MODE:
+    AUTHENTICATION_BACKENDS = ["fluxops.spcs.SpcsUserBackend", "django.contrib.auth.backends.ModelBackend"]
+    # Every instance must share one key and one database; a generated per-container key or a
+    # container-local SQLite file would silently split sessions and data between instances.
+    if not env("SECRET_KEY") and not DEBUG:
+        raise ImproperlyConfigured("SPCS_MODE needs SECRET_KEY (or SECRET_KEY_FILE) from a Snowflake secret")
+    if not env("DATABASE_URL"):
+        raise ImproperlyConfigured("SPCS_MODE needs DATABASE_URL pointing at PostgreSQL")
+
+# Observability: bearer token that may read /metrics besides admins (unset: admins only), and the
+# latency above which a request is logged as slow.
+METRICS_TOKEN = env("METRICS_TOKEN") or None
+SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 1000)
 
 LOG_FORMAT = env("LOG_FORMAT", "plain")
 if LOG_FORMAT not in {"plain", "json"}:
@@ -207,7 +254,15 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "fluxops.logging.JsonFormatter"},
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT}},
+    "filters": {"request_id": {"()": "fluxops.logging.RequestIdFilter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
 }
 
