@@ -382,6 +382,7 @@ class WorkerShare:
 
 
 def _alive(pid: int) -> bool:
+    """Whether a process with this id exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -395,6 +396,7 @@ _SHARE: WorkerShare | None = None
 
 
 def _share() -> WorkerShare:
+    """The process's WorkerShare under FLUXOPS_VAR_DIR (created on first use, after settings load)."""
     global _SHARE
     if _SHARE is None:
         from django.conf import settings
