@@ -54,25 +54,36 @@ def measure() -> dict[str, object]:
     }
 
 
-def run() -> dict[str, object]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    with tempfile.TemporaryDirectory(prefix="fluxops-bench-") as var_dir:
-        env.update(FLUXOPS_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="fluxops.settings")
-        _manage(env, "migrate", "--no-input", "-v0")
-        _manage(env, "seed_grid", "-v0")
-        started = time.perf_counter()
-        seeded = _manage(env, "seed_history", "--years", "5", "-v0").strip()
-        history_s = time.perf_counter() - started
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.reliability", "--measure"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
+def _run_on(env: dict[str, str]) -> dict[str, object]:
+    _manage(env, "migrate", "--no-input", "-v0")
+    _manage(env, "seed_grid", "--reset", "-v0")
+    started = time.perf_counter()
+    seeded = _manage(env, "seed_history", "--years", "5", "--reset", "-v0").strip()
+    history_s = time.perf_counter() - started
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.reliability", "--measure"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
     return {"seed_history": f"{seeded} (wall {history_s:.1f} s)", **json.loads(out)}
+
+
+def run() -> dict[str, dict[str, object]]:
+    """The figures on SQLite and, when reachable, on PostgreSQL (production's database)."""
+    from bench.seed import BENCH_PG_URL, _postgres_ready
+
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    base["DJANGO_SETTINGS_MODULE"] = "fluxops.settings"
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="fluxops-bench-") as var_dir:
+        results["sqlite"] = _run_on({**base, "FLUXOPS_VAR_DIR": var_dir})
+    if _postgres_ready(BENCH_PG_URL):
+        results["postgresql"] = _run_on({**base, "DATABASE_URL": BENCH_PG_URL})
+    return results
 
 
 if __name__ == "__main__":
     if "--measure" in sys.argv:
         print(json.dumps(measure()))
     else:
-        for name, value in run().items():
-            print(f"{name}: {value}")
+        for database, figures in run().items():
+            print(database, figures)

@@ -19,8 +19,8 @@ def main() -> int:
     for name, value in prediction.run("default").items():
         print(f"{name}: {value}")
     print("== reliability indices, year to date over five years of history, default network")
-    for name, value in reliability.run().items():
-        print(f"{name}: {value}")
+    for database, figures in reliability.run().items():
+        print(f"{database}: " + ", ".join(f"{name} {value}" for name, value in figures.items()))
     return 0
 
 

@@ -12,7 +12,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncDate
 
 from grid.models import Feeder, Outage, RestorationStep, ServicePoint, Substation
 from grid.reliability import MED_YEARS, Indices, Interruption, indices, med_days, med_threshold
@@ -162,14 +164,23 @@ def daily_customer_minutes(first: date, last: date, *, stamp: tuple | None = Non
         start = datetime.combine(first, time(0), tzinfo=local_tz())
         end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=local_tz())
         tz = local_tz()
-        totals: dict[date, float] = defaultdict(float)
         rows = Outage.objects.filter(
             state__in=RECORD_STATES, started_at__gte=start, started_at__lt=end, duration_minutes__gt=5
-        ).values_list("started_at", "customer_minutes")
-        # Bucketed here rather than with TruncDate: SQLite's time-zone truncation runs Python per row.
-        for started, minutes in rows.iterator(chunk_size=20_000):
-            totals[started.astimezone(tz).date()] += minutes
-        _daily_cache[key] = dict(totals)
+        )
+        if connection.vendor == "postgresql":
+            grouped = (
+                rows.annotate(day=TruncDate("started_at", tzinfo=tz))
+                .values_list("day")
+                .annotate(total=Sum("customer_minutes"))
+                .order_by()
+            )
+            _daily_cache[key] = dict(grouped)
+        else:
+            # SQLite's time-zone truncation calls back into Python per row: bucketing here is faster.
+            totals: dict[date, float] = defaultdict(float)
+            for started, minutes in rows.values_list("started_at", "customer_minutes").iterator(chunk_size=20_000):
+                totals[started.astimezone(tz).date()] += minutes
+            _daily_cache[key] = dict(totals)
     return _daily_cache[key]
 
 
