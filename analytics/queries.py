@@ -189,6 +189,7 @@ def cached(spec: Spec, *, wait: float | None = None, sleep: Callable[[float], No
         ticket = warehouse.submit(spec.name, spec.params)
         cache.set(f"{key}:ticket", ticket, settings.WAREHOUSE_LONG_QUERY_TIMEOUT)
     deadline = time.monotonic() + (settings.ANALYTICS_PANEL_WAIT if wait is None else wait)
+    pause = 0.02
     while True:
         try:
             result = warehouse.fetch(ticket)
@@ -202,7 +203,8 @@ def cached(spec: Spec, *, wait: float | None = None, sleep: Callable[[float], No
             return rows
         if time.monotonic() >= deadline:
             return None
-        sleep(0.05)
+        sleep(pause)
+        pause = min(pause * 2, 0.5)  # each poll is a round trip on Snowflake
 
 
 # -- the named queries ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import seed
+from bench import analytics, seed
 
 
 def main() -> int:
@@ -12,6 +12,8 @@ def main() -> int:
         print(
             f"{row['database']:<12}{row['segments']:>10,}{row['rows']:>10,}{row['seconds']:>9.1f}{row['rows_per_s']:>10,}"
         )
+    print("== analytics (embedded DuckDB warehouse), default network")
+    analytics.print_report(analytics.run())
     return 0
 
 

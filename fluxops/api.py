@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from analytics.api import router as analytics_router
 from grid.api import router as grid_router
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
     docs_decorator=staff_member_required,
 )
 api.add_router("/grid/", grid_router)
+api.add_router("/analytics/", analytics_router)
 
 
 @api.exception_handler(ValidationError)

@@ -234,3 +234,6 @@ SNOWFLAKE_DT_WAREHOUSE = env("SNOWFLAKE_DT_WAREHOUSE", "FLUXOPS_WH")
 SNOWFLAKE_DT_TARGET_LAG = env("SNOWFLAKE_DT_TARGET_LAG", "15 minutes")
 # An analytics panel request waits this long (s) for its query, then polls (the ingress cuts at 60 s).
 ANALYTICS_PANEL_WAIT = env_int("ANALYTICS_PANEL_WAIT", 8)
+# Seconds between polls of a panel whose query is still running; seconds a CSV download or API call waits for its query.
+ANALYTICS_POLL_SECONDS = env_int("ANALYTICS_POLL_SECONDS", 2)
+ANALYTICS_SYNC_WAIT = env_int("ANALYTICS_SYNC_WAIT", 20)

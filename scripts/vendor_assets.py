@@ -12,6 +12,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import sys
 import tarfile
 import urllib.request
@@ -19,10 +20,19 @@ from pathlib import Path
 
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
 REGISTRY = "https://registry.npmjs.org"
+# Source maps are not vendored: drop the comment pointing to them (collectstatic would look for the file).
+SOURCE_MAP_COMMENT = re.compile(rb"\n//# sourceMappingURL=[^\n]*\s*$")
 
 # package -> (version, {file inside the package: file under static/vendor/})
 ASSETS: dict[str, tuple[str, dict[str, str]]] = {
     "htmx.org": ("2.0.11", {"dist/htmx.min.js": "htmx/htmx.min.js", "LICENSE": "htmx/LICENSE"}),
+    # Charts: Vega-Lite specs built by Altair (Vega-Lite 6.4.1 is the version altair 6.3.0 targets).
+    "vega": ("6.4.0", {"build/vega.min.js": "vega/vega.min.js", "LICENSE": "vega/LICENSE"}),
+    "vega-lite": ("6.4.1", {"build/vega-lite.min.js": "vega/vega-lite.min.js", "LICENSE": "vega/LICENSE-vega-lite"}),
+    "vega-embed": (
+        "7.3.0",
+        {"build/vega-embed.min.js": "vega/vega-embed.min.js", "LICENSE": "vega/LICENSE-vega-embed"},
+    ),
 }
 
 
@@ -52,6 +62,8 @@ def main() -> int:
             if member is None:
                 raise SystemExit(f"{name}@{version}: {source} missing from the package")
             data = member.read()
+            if target.endswith(".js"):
+                data = SOURCE_MAP_COMMENT.sub(b"\n", data)
             path = VENDOR_DIR / target
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
