@@ -10,7 +10,6 @@ close it at once; writers (management commands) use `Warehouse.writer()`.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import threading
@@ -19,155 +18,53 @@ import uuid
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote
 
-import sqlglot
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from sqlglot import exp
-from sqlglot.errors import ErrorLevel, SqlglotError
 
-from analytics.snowflake_auth import TokenFile, TokenFileError
+from analytics.errors import (
+    QueryError,
+    WarehouseBusy,
+    WarehouseEmpty,
+    WarehouseError,
+    WarehouseTimeout,
+    WarehouseUnavailable,
+)
+from analytics.named_sql import NamedQuery, bind, named_query, registered_queries, write_statements
+from analytics.snowflake_auth import SnowflakeConfig, TokenFile, TokenFileError, parse_snowflake_url
+
+__all__ = [
+    "CircuitBreaker",
+    "DuckDBWarehouse",
+    "DuckDBWriter",
+    "NamedQuery",
+    "QueryError",
+    "Result",
+    "SnowflakeConfig",
+    "SnowflakeWarehouse",
+    "SnowflakeWriter",
+    "Ticket",
+    "WarehouseBusy",
+    "WarehouseEmpty",
+    "WarehouseError",
+    "WarehouseTimeout",
+    "WarehouseUnavailable",
+    "build_warehouse",
+    "get_warehouse",
+    "named_query",
+    "parse_snowflake_url",
+    "registered_queries",
+    "safe_identifier",
+    "write_statements",
+]
 
 logger = logging.getLogger(__name__)
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
-WRITE_SQL_DIR = SQL_DIR / "write"
-QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
-
-
-# -- errors -------------------------------------------------------------------------------------
-class WarehouseError(Exception):
-    """Any failure of the warehouse layer; `message` is safe to show to a user."""
-
-    message = "Analytics unavailable."
-
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail or self.message)
-        if detail:
-            self.message = detail
-
-
-class WarehouseUnavailable(WarehouseError):
-    """The warehouse cannot be reached (or the circuit breaker is open)."""
-
-    message = "Analytics unavailable: the warehouse cannot be reached."
-
-
-class WarehouseBusy(WarehouseUnavailable):
-    """The embedded warehouse file is held by a writer (seeding or refresh)."""
-
-    message = "Analytics unavailable for a moment: the analytics data is being refreshed. Try again shortly."
-
-
-class WarehouseEmpty(WarehouseUnavailable):
-    """The embedded warehouse has no data yet."""
-
-    message = "No analytics data yet: run `python manage.py seed_ami` to load meter data."
-
-
-class WarehouseTimeout(WarehouseError):
-    """A query ran longer than its statement timeout."""
-
-    message = "The analytics query took too long and was cancelled."
-
-
-class QueryError(WarehouseError):
-    """A bad query: unknown name, missing parameter, lossy translation or SQL error (not an outage)."""
-
-    message = "The analytics query failed."
-
-
-# -- named queries ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class NamedQuery:
-    """One named Snowflake-dialect statement and the parameters it takes."""
-
-    name: str
-    snowflake_sql: str
-    params: frozenset[str]
-
-    @functools.cached_property
-    def duckdb_sql(self) -> str:
-        """The statement translated to DuckDB (`$name` parameters); raises QueryError when lossy."""
-        return _translate(self.snowflake_sql)
-
-    @functools.cached_property
-    def pyformat_sql(self) -> str:
-        """The statement for the Snowflake connector's client-side binding (`%(name)s`)."""
-        tree = _parse(self.snowflake_sql)
-        return tree.transform(
-            lambda node: exp.var(f"%({node.name})s") if isinstance(node, exp.Placeholder) and node.name else node
-        ).sql(dialect="snowflake", comments=False)
-
-
-def _parse(sql: str) -> exp.Expression:
-    try:
-        statements = [s for s in sqlglot.parse(sql, read="snowflake") if s is not None]
-    except SqlglotError as exc:
-        raise QueryError(f"SQL does not parse: {exc}") from None
-    if len(statements) != 1:
-        raise QueryError(f"one statement per query expected, found {len(statements)}")
-    return statements[0]
-
-
-def _translate(sql: str) -> str:
-    tree = _parse(sql)
-    try:
-        return tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
-    except SqlglotError as exc:
-        raise QueryError(f"SQL cannot be translated to DuckDB without changing its meaning: {exc}") from None
-
-
-def _load(path: Path, name: str) -> NamedQuery:
-    text = path.read_text()
-    tree = _parse(text)
-    names = frozenset(p.name for p in tree.find_all(exp.Placeholder) if p.name)
-    if any(isinstance(node, exp.Mod) or (isinstance(node, exp.Literal) and "%" in node.name) for node in tree.walk()):
-        raise QueryError(f"{name}: '%' is not allowed in queries (it clashes with pyformat binding); use MOD()")
-    return NamedQuery(name=name, snowflake_sql=text.strip().rstrip(";"), params=names)
-
-
-@functools.cache
-def named_query(name: str) -> NamedQuery:
-    """The registered read query `name` (a file analytics/sql/<name>.sql)."""
-    if not QUERY_NAME.match(name) or not (SQL_DIR / f"{name}.sql").is_file():
-        raise QueryError(f"unknown query {name!r}")
-    return _load(SQL_DIR / f"{name}.sql", name)
-
-
-@functools.cache
-def write_statements(name: str) -> tuple[NamedQuery, ...]:
-    """The statements of the writer script analytics/sql/write/<name>.sql, in order."""
-    path = WRITE_SQL_DIR / f"{name}.sql"
-    if not QUERY_NAME.match(name) or not path.is_file():
-        raise QueryError(f"unknown write script {name!r}")
-    try:
-        trees = [t for t in sqlglot.parse(path.read_text(), read="snowflake") if t is not None]
-    except SqlglotError as exc:
-        raise QueryError(f"{name}: SQL does not parse: {exc}") from None
-    out = []
-    for index, tree in enumerate(trees):
-        text = tree.sql(dialect="snowflake")
-        names = frozenset(p.name for p in tree.find_all(exp.Placeholder) if p.name)
-        out.append(NamedQuery(name=f"{name}[{index}]", snowflake_sql=text, params=names))
-    return tuple(out)
-
-
-def registered_queries() -> list[str]:
-    """Names of every registered read query."""
-    return sorted(path.stem for path in SQL_DIR.glob("*.sql"))
-
-
-def _bind(query: NamedQuery, params: Mapping[str, Any]) -> dict[str, Any]:
-    missing = query.params - params.keys()
-    if missing:
-        raise QueryError(f"{query.name}: missing parameters {sorted(missing)}")
-    return {key: params[key] for key in query.params}
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -237,14 +134,6 @@ class Ticket:
     backend: str
 
 
-class Connection(Protocol):
-    """What writers get from `Warehouse.writer()`."""
-
-    def run(self, query: NamedQuery, params: Mapping[str, Any] | None = None) -> Result: ...
-
-    def script(self, name: str, params: Mapping[str, Any] | None = None) -> None: ...
-
-
 class Warehouse:
     """Common behaviour of both backends: the breaker, timeouts, background jobs."""
 
@@ -269,7 +158,7 @@ class Warehouse:
     def query(self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> Result:
         """Run the named read query with its parameters and a statement timeout (seconds)."""
         query = named_query(name)
-        bound = _bind(query, params or {})
+        bound = bind(query, params or {})
         return self._guarded(lambda: self._run(query, bound, timeout or settings.WAREHOUSE_QUERY_TIMEOUT))
 
     def _guarded(self, call: Any) -> Any:
@@ -306,7 +195,7 @@ class Warehouse:
     def submit(self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> Ticket:
         """Start the named query in the background and return a ticket to poll with `fetch`."""
         query = named_query(name)
-        bound = _bind(query, params or {})
+        bound = bind(query, params or {})
         limit = timeout or settings.WAREHOUSE_LONG_QUERY_TIMEOUT
         future = self._executor.submit(self._guarded, lambda: self._run(query, bound, limit))
         ticket = Ticket(id=uuid.uuid4().hex, backend=self.backend)
@@ -413,7 +302,7 @@ class DuckDBWriter:
 
     def run(self, query: NamedQuery, params: Mapping[str, Any] | None = None) -> Result:
         """Run one named statement."""
-        cursor = self.conn.execute(query.duckdb_sql, _bind(query, params or {}))
+        cursor = self.conn.execute(query.duckdb_sql, bind(query, params or {}))
         if cursor.description is None:
             return Result(columns=(), rows=[])
         return Result(columns=tuple(d[0].lower() for d in cursor.description), rows=cursor.fetchall())
@@ -426,61 +315,6 @@ class DuckDBWriter:
     def native(self, sql: str, params: Any = None) -> Any:
         """Run DuckDB SQL written for DuckDB (the data generator); returns the cursor."""
         return self.conn.execute(sql, params) if params is not None else self.conn.execute(sql)
-
-
-@dataclass
-class SnowflakeConfig:
-    """Connection settings parsed from `snowflake://user[:password]@account/database/schema?...`."""
-
-    account: str
-    user: str
-    database: str
-    schema: str
-    warehouse: str | None = None
-    role: str | None = None
-    password: str | None = None
-    authenticator: str | None = None
-    private_key_file: str | None = None
-    private_key_passphrase: str | None = None
-    token_file: str | None = None
-    host: str | None = None
-    port: int | None = None
-    protocol: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-def parse_snowflake_url(url: str) -> SnowflakeConfig:
-    """Parse a snowflake:// URL; SPCS fills account and host from SNOWFLAKE_ACCOUNT/SNOWFLAKE_HOST."""
-    parts = urlsplit(url)
-    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-    path = [unquote(p) for p in parts.path.split("/") if p]
-    if len(path) != 2:
-        raise ImproperlyConfigured("WAREHOUSE_URL must name a database and a schema: snowflake://.../DATABASE/SCHEMA")
-    authenticator = query.pop("authenticator", None)
-    config = SnowflakeConfig(
-        account=unquote(parts.hostname or "") or settings.SNOWFLAKE_ACCOUNT or "",
-        user=unquote(parts.username or ""),
-        database=path[0],
-        schema=path[1],
-        warehouse=query.pop("warehouse", None),
-        role=query.pop("role", None),
-        password=unquote(parts.password) if parts.password else settings.SNOWFLAKE_PASSWORD,
-        authenticator=authenticator,
-        private_key_file=query.pop("private_key_file", None) or settings.SNOWFLAKE_PRIVATE_KEY_FILE,
-        private_key_passphrase=settings.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
-        token_file=query.pop("token_file", None)
-        or (settings.SNOWFLAKE_TOKEN_FILE if authenticator == "oauth" else None),
-        host=query.pop("host", None) or settings.SNOWFLAKE_HOST,
-        port=int(query.pop("port")) if "port" in query else None,
-        protocol=query.pop("protocol", None),
-    )
-    if query:
-        raise ImproperlyConfigured(f"WAREHOUSE_URL has unknown options: {sorted(query)}")
-    if not config.account:
-        raise ImproperlyConfigured("WAREHOUSE_URL needs a Snowflake account (in the URL or SNOWFLAKE_ACCOUNT)")
-    if config.authenticator not in {None, "oauth", "snowflake", "snowflake_jwt"}:
-        raise ImproperlyConfigured("WAREHOUSE_URL authenticator must be oauth, snowflake or snowflake_jwt")
-    return config
 
 
 class SnowflakeWarehouse(Warehouse):
@@ -580,7 +414,7 @@ class SnowflakeWarehouse(Warehouse):
     def submit(self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> Ticket:
         """Start the query with execute_async; the ticket carries the Snowflake query id."""
         query = named_query(name)
-        bound = _bind(query, params or {})
+        bound = bind(query, params or {})
 
         def start() -> str:
             cursor = self._connection().cursor()
@@ -628,7 +462,7 @@ class SnowflakeWriter:
     def run(self, query: NamedQuery, params: Mapping[str, Any] | None = None) -> Result:
         """Run one named statement."""
         cursor = self.conn.cursor()
-        cursor.execute(query.pyformat_sql, _bind(query, params or {}))
+        cursor.execute(query.pyformat_sql, bind(query, params or {}))
         if not cursor.description:
             return Result(columns=(), rows=[])
         return Result(columns=tuple(d[0].lower() for d in cursor.description), rows=cursor.fetchall())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from analytics import queries, warehouse
+from analytics import named_sql, queries, warehouse
 from analytics.warehouse import (
     CircuitBreaker,
     DuckDBWarehouse,
@@ -69,7 +69,7 @@ def test_translation_is_cached_and_uses_named_parameters() -> None:
 )
 def test_lossy_translation_is_refused(sql: str) -> None:
     with pytest.raises(QueryError, match="without changing its meaning"):
-        warehouse._translate(sql)
+        named_sql.translate(sql)
 
 
 @pytest.mark.parametrize("name", ["../secrets", "DROP TABLE", "nope", ""])
