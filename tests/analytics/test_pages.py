@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -17,6 +19,7 @@ from analytics.warehouse import DuckDBWarehouse
 from grid.models import Feeder
 from grid.synthetic import Network
 from tests.analytics.conftest import DAY
+from tests.analytics.test_warehouse import HOLD_WRITER
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +221,29 @@ def test_long_query_polls_until_ready(
     # The result is now cached by query, parameters and data version: no new background query.
     monkeypatch.setattr(DuckDBWarehouse, "submit", lambda *a, **k: pytest.fail("should be cached"))
     assert "MW" in viewer_client.get("/analytics/panels/system-load/", headers=HX).content.decode()
+
+
+def test_panel_while_a_writer_holds_the_warehouse(
+    viewer_client: Client, small_network: Network, warehouse_url: str, ami_warehouse: DuckDBWarehouse
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITER, str(ami_warehouse.path)],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        response = viewer_client.get("/analytics/panels/system-load/", headers=HX)
+        assert time.monotonic() - started < 3
+        assert response.status_code == 200 and "being refreshed" in response.content.decode()
+    finally:
+        holder.communicate("done\n", timeout=10)
+
+
+def test_query_counts(viewer_client: Client, small_network: Network, warehouse_down, django_assert_num_queries) -> None:
+    with django_assert_num_queries(3):
+        assert viewer_client.get("/analytics/").status_code == 200
+    with django_assert_num_queries(3):
+        viewer_client.get("/analytics/panels/feeder-load/", headers=HX)
