@@ -222,9 +222,7 @@ def feeder_load_profile(*, feeder_id: int, start: dt.date, end: dt.date) -> Spec
 def transformer_loading(*, start: dt.date, end: dt.date, feeder_id: int | None = None) -> Spec:
     """Transformers ranked by peak loading over the days [start, end), on one feeder or all."""
     return Spec(
-        "transformer_loading",
-        {"feeder_id": feeder_id or 0, "start": _start(start), "end": _start(end)},
-        TransformerLoading,
+        "transformer_loading", {"feeder_id": feeder_id or 0, "start_day": start, "end_day": end}, TransformerLoading
     )
 
 

@@ -85,7 +85,7 @@ def run(days: int | None = None, runs: int | None = None) -> dict[str, object]:
         report["queries"] = [
             _time_query(warehouse, "data_status", {}, runs),
             _time_query(warehouse, "feeder_load_profile", {"feeder_id": feeder_id, **span}, runs),
-            _time_query(warehouse, "transformer_loading", {"feeder_id": 0, **span}, runs),
+            _time_query(warehouse, "transformer_loading", {"feeder_id": 0, **days7}, runs),
             _time_query(warehouse, "voltage_compliance_feeders", days7, runs),
             _time_query(warehouse, "voltage_compliance_meters", {"feeder_id": feeder_id, **days7}, runs),
             _time_query(warehouse, "system_load", {"day": last}, runs),

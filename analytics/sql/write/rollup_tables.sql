@@ -18,9 +18,11 @@ CREATE TABLE IF NOT EXISTS ami_meter_daily (
     meter_id INTEGER NOT NULL, day DATE NOT NULL, kwh FLOAT, peak_kw FLOAT,
     min_v FLOAT, avg_v FLOAT, readings INTEGER, out_a INTEGER, out_b INTEGER
 );
+-- hours_over_100/120: hours whose 15-minute peak exceeded 100%/120% of the rating (kVA = kW / 0.95).
 CREATE TABLE IF NOT EXISTS ami_transformer_daily (
     transformer_id INTEGER NOT NULL, feeder_id INTEGER NOT NULL, day DATE NOT NULL, kwh FLOAT,
-    peak_kw FLOAT, min_v FLOAT, avg_v FLOAT, readings INTEGER, out_a INTEGER, out_b INTEGER
+    peak_kw FLOAT, min_v FLOAT, avg_v FLOAT, readings INTEGER, out_a INTEGER, out_b INTEGER,
+    hours_over_100 INTEGER, hours_over_120 INTEGER
 );
 CREATE TABLE IF NOT EXISTS ami_feeder_daily (
     feeder_id INTEGER NOT NULL, customer_class VARCHAR NOT NULL, day DATE NOT NULL, kwh FLOAT,
