@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import prediction, reliability, seed, topology
+from bench import analytics, prediction, reliability, seed, topology
 
 
 def main() -> int:
@@ -21,6 +21,8 @@ def main() -> int:
     print("== reliability indices, year to date over five years of history, default network")
     for database, figures in reliability.run().items():
         print(f"{database}: " + ", ".join(f"{name} {value}" for name, value in figures.items()))
+    print("== analytics (embedded DuckDB warehouse), default network")
+    analytics.print_report(analytics.run())
     return 0
 
 

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from analytics.api import router as analytics_router
 from grid.api import router as grid_router
 from grid.reliability_api import router as reliability_router
 from grid.services import Conflict, ServiceError
@@ -22,6 +23,7 @@ api = NinjaAPI(
 )
 api.add_router("/grid/", grid_router)
 api.add_router("/reliability/", reliability_router)
+api.add_router("/analytics/", analytics_router)
 
 
 @api.exception_handler(ValidationError)

@@ -9,9 +9,12 @@ from grid.roles import OPERATOR, has_role
 
 
 def app(request: HttpRequest) -> dict[str, object]:
-    """The live refresh interval and whether the user may act (operator or admin)."""
+    """The live refresh interval and whether the user may act (operator or admin).
+
+    `can_operate` is a callable, so the role query runs only on pages that show actions.
+    """
     user = getattr(request, "user", None)
     return {
         "live_refresh_seconds": settings.LIVE_REFRESH_SECONDS,
-        "can_operate": user is not None and has_role(user, OPERATOR),
+        "can_operate": lambda: user is not None and has_role(user, OPERATOR),
     }

@@ -272,3 +272,26 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 
 # Seconds between refreshes of live tiles and tables (they poll only while the tab is visible).
 LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 15)
+# Analytics warehouse: snowflake://user@account/DATABASE/SCHEMA?warehouse=..&role=.. or duckdb:///path
+# (unset: an embedded DuckDB file under var/). See .env.example for the Snowflake options.
+WAREHOUSE_URL = env("WAREHOUSE_URL") or "duckdb:///"
+WAREHOUSE_QUERY_TIMEOUT = env_int("WAREHOUSE_QUERY_TIMEOUT", 20)
+WAREHOUSE_LONG_QUERY_TIMEOUT = env_int("WAREHOUSE_LONG_QUERY_TIMEOUT", 300)
+WAREHOUSE_CONNECT_TIMEOUT = env_int("WAREHOUSE_CONNECT_TIMEOUT", 3)
+WAREHOUSE_QUERY_TAG = env("WAREHOUSE_QUERY_TAG", "fluxops")
+WAREHOUSE_BREAKER_FAILURES = env_int("WAREHOUSE_BREAKER_FAILURES", 3)
+WAREHOUSE_BREAKER_COOLDOWN = env_int("WAREHOUSE_BREAKER_COOLDOWN", 30)
+SNOWFLAKE_ACCOUNT = env("SNOWFLAKE_ACCOUNT")
+SNOWFLAKE_HOST = env("SNOWFLAKE_HOST")
+SNOWFLAKE_PASSWORD = env("SNOWFLAKE_PASSWORD")
+SNOWFLAKE_PRIVATE_KEY_FILE = env("SNOWFLAKE_PRIVATE_KEY_FILE")
+SNOWFLAKE_PRIVATE_KEY_PASSPHRASE = env("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE")
+SNOWFLAKE_TOKEN_FILE = env("SNOWFLAKE_TOKEN_FILE", "/snowflake/session/token")
+# Deploy-time Dynamic Tables: the warehouse that refreshes them and their target lag.
+SNOWFLAKE_DT_WAREHOUSE = env("SNOWFLAKE_DT_WAREHOUSE", "FLUXOPS_WH")
+SNOWFLAKE_DT_TARGET_LAG = env("SNOWFLAKE_DT_TARGET_LAG", "15 minutes")
+# An analytics panel request waits this long (s) for its query, then polls (the ingress cuts at 60 s).
+ANALYTICS_PANEL_WAIT = env_int("ANALYTICS_PANEL_WAIT", 8)
+# Seconds between polls of a panel whose query is still running; seconds a CSV download or API call waits for its query.
+ANALYTICS_POLL_SECONDS = env_int("ANALYTICS_POLL_SECONDS", 2)
+ANALYTICS_SYNC_WAIT = env_int("ANALYTICS_SYNC_WAIT", 20)

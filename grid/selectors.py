@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone as django_timezone
 
 from grid.models import (
     Crew,
@@ -239,3 +242,41 @@ def switching_log(*, device: Device | None = None) -> QuerySet[SwitchingOperatio
     if device is not None:
         operations = operations.filter(device=device)
     return operations
+
+
+@dataclass(frozen=True)
+class OutageWindow:
+    """When the meters behind some transformers had no supply (naive local standard time, UTC-6)."""
+
+    start: datetime
+    end: datetime
+    transformer_ids: tuple[int, ...]
+
+
+AMI_STANDARD_TIME = dt_timezone(timedelta(hours=-6))
+
+
+def outage_windows(start: datetime, end: datetime) -> list[OutageWindow]:
+    """Interruptions overlapping [start, end) (naive UTC-6, as the AMI generator keeps time) by transformer.
+
+    An outage's window runs from its start to its last restoration step (or now while it lasts);
+    service-level outages are left out (one meter, not the transformer's).
+    """
+    aware_start, aware_end = start.replace(tzinfo=AMI_STANDARD_TIME), end.replace(tzinfo=AMI_STANDARD_TIME)
+    now = django_timezone.now()
+    outages = Outage.objects.filter(started_at__lt=aware_end).exclude(state=Outage.State.CANCELLED)
+    outages = outages.filter(
+        Q(restored_at__gt=aware_start) | Q(restored_at__isnull=True, state__in=Outage.ACTIVE_STATES)
+    )
+    windows = []
+    for started, restored, areas in outages.values_list("started_at", "restored_at", "areas"):
+        transformers = tuple(sorted(int(key[1:]) for key in areas if key.startswith("t")))
+        if transformers:
+            windows.append(
+                OutageWindow(
+                    start=started.astimezone(AMI_STANDARD_TIME).replace(tzinfo=None),
+                    end=(restored or now).astimezone(AMI_STANDARD_TIME).replace(tzinfo=None),
+                    transformer_ids=transformers,
+                )
+            )
+    return windows

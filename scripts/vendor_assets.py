@@ -24,8 +24,9 @@ REGISTRY = "https://registry.npmjs.org"
 # package -> (version, {file inside the package: file under static/vendor/})
 ASSETS: dict[str, tuple[str, dict[str, str]]] = {
     "htmx.org": ("2.0.11", {"dist/htmx.min.js": "htmx/htmx.min.js", "LICENSE": "htmx/LICENSE"}),
+    # Charts: Vega-Lite specs built by Altair (Vega-Lite 6.4.1 is the version altair 6.3.0 targets).
     "vega": ("6.4.0", {"build/vega.min.js": "vega/vega.min.js", "LICENSE": "vega/LICENSE"}),
-    "vega-lite": ("6.5.0", {"build/vega-lite.min.js": "vega/vega-lite.min.js", "LICENSE": "vega/LICENSE-vega-lite"}),
+    "vega-lite": ("6.4.1", {"build/vega-lite.min.js": "vega/vega-lite.min.js", "LICENSE": "vega/LICENSE-vega-lite"}),
     "vega-embed": (
         "7.3.0",
         {"build/vega-embed.min.js": "vega/vega-embed.min.js", "LICENSE": "vega/LICENSE-vega-embed"},

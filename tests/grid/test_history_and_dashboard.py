@@ -137,3 +137,19 @@ def test_reliability_api(client: Client, viewer: User, history: int) -> None:
     assert len(ranking["items"]) == 3 and ranking["items"][0]["saidi"] >= ranking["items"][1]["saidi"]
     kpis = client.get("/api/v1/reliability/kpis").json()
     assert kpis["active_outages"] == 0 and kpis["saidi_ytd"] >= kpis["saidi_ytd_excluding_med"]
+
+
+def test_outage_windows_give_the_ami_generator_its_gaps(history: int) -> None:
+    from datetime import datetime as naive_datetime
+
+    from grid.models import Transformer
+    from grid.selectors import AMI_STANDARD_TIME, outage_windows
+
+    outage = Outage.objects.filter(source="history", transformer__isnull=False).order_by("started_at").last()
+    local_start = outage.started_at.astimezone(AMI_STANDARD_TIME).replace(tzinfo=None)
+    day = naive_datetime.combine(local_start.date(), naive_datetime.min.time())
+    windows = outage_windows(day, day + timedelta(days=1))
+    match = [w for w in windows if w.start == local_start and outage.transformer_id in w.transformer_ids]
+    assert match and match[0].end > match[0].start
+    assert Transformer.objects.filter(pk__in={t for w in windows for t in w.transformer_ids}).count() > 0
+    assert outage_windows(naive_datetime(1990, 1, 1), naive_datetime(1990, 1, 2)) == []

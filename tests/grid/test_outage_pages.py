@@ -45,7 +45,7 @@ def test_board_lists_active_outages_full_and_partial(
     assert page.status_code == 200 and "<html" in html
     assert outages[0].code in html and outages[1].code in html and outages[2].code not in html
     assert "every 15s [document.visibilityState === &#x27;visible&#x27;]" in html or "every 15s" in html
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         partial = client.get("/outages/", {"state": "verified", "sort": "customers"}, headers=HX)
     body = partial.content.decode()
     assert body.lstrip().startswith('<div id="outage-table"') and "<html" not in body

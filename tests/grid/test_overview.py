@@ -26,7 +26,7 @@ def test_htmx_request_gets_only_the_table(
 ) -> None:
     client.force_login(viewer)
     station = Substation.objects.order_by("code").last()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get("/network/", {"substation": station.code}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200

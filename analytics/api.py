@@ -1,0 +1,132 @@
+"""Analytics API: the figures of the analytics panels as JSON.
+
+Result sizes are bounded by the period limit (at most 31 days) and the queries' own limits, so these
+operations return whole results. A query still running after the wait answers 202 (retry later);
+an unavailable warehouse answers 503; both with `{"detail": ...}`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from analytics import panels, queries
+from analytics.schemas import (
+    ErrorOut,
+    FeederLoadOut,
+    StatusOut,
+    SystemLoadOut,
+    TransformerLoadingOut,
+    VoltageComplianceOut,
+    VoltageExcursionsOut,
+)
+from analytics.warehouse import WarehouseError
+from grid.models import Feeder
+
+router = Router(tags=["analytics"])
+
+Days = Annotated[int, Query(ge=1, le=panels.MAX_DAYS, description="number of days")]
+COMMON = {202: ErrorOut, 401: ErrorOut, 422: dict, 503: ErrorOut}
+
+
+class Pending(Exception):
+    """The query is still running in the background."""
+
+
+def _feeder(code: str) -> Feeder:
+    feeder = Feeder.objects.filter(code=code.strip().upper()).first()
+    if feeder is None:
+        raise HttpError(404, f"Unknown feeder {code!r}.")
+    return feeder
+
+
+def _outcome(call: Any, **kwargs: Any) -> panels.Outcome:
+    try:
+        outcome = call(wait=settings.ANALYTICS_SYNC_WAIT, **kwargs)
+    except WarehouseError as exc:
+        raise HttpError(503, exc.message) from None
+    if outcome.pending:
+        raise HttpError(202, "The query is still running; retry shortly.")
+    return outcome
+
+
+def _dicts(rows: list[Any]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(row) for row in rows]
+
+
+@router.get("/status", response={200: StatusOut, 401: ErrorOut, 503: ErrorOut})
+def status(request: HttpRequest) -> dict:
+    """What the warehouse holds: data version and the days covered."""
+    try:
+        found = queries.data_status()
+    except WarehouseError as exc:
+        raise HttpError(503, exc.message) from None
+    return {**dataclasses.asdict(found), "version": found.version}
+
+
+@router.get("/feeders/{code}/load-profile", response={200: FeederLoadOut, 404: ErrorOut, **COMMON})
+def feeder_load_profile(request: HttpRequest, code: str, start: dt.date | None = None, days: Days = 7) -> dict:
+    """Hourly load of a feeder by customer class (average and 15-minute peak kW), with its peak hour."""
+    feeder = _feeder(code)
+    outcome = _outcome(panels.feeder_load, feeder=feeder, start=start, days=days)
+    return {
+        "feeder": feeder.code,
+        "start": outcome.period.start,
+        "end": outcome.period.end,
+        "peak_hour": outcome.extra["peak_hour"],
+        "peak_kw": outcome.extra["peak_kw"],
+        "points": _dicts(outcome.rows),
+    }
+
+
+@router.get("/transformers/loading", response={200: TransformerLoadingOut, 404: ErrorOut, **COMMON})
+def transformer_loading(
+    request: HttpRequest, feeder: str | None = None, start: dt.date | None = None, days: Days = 7
+) -> dict:
+    """Transformers ranked by peak loading (top 200), with hours above 100% and 120% of rating."""
+    outcome = _outcome(panels.transformer_loading, feeder=_feeder(feeder) if feeder else None, start=start, days=days)
+    return {
+        "start": outcome.period.start,
+        "end": outcome.period.end,
+        "over_100": outcome.extra["over_100"],
+        "over_120": outcome.extra["over_120"],
+        "items": _dicts(outcome.rows),
+    }
+
+
+@router.get("/voltage-compliance", response={200: VoltageComplianceOut, **COMMON})
+def voltage_compliance(request: HttpRequest, start: dt.date | None = None, days: Days = 7) -> dict:
+    """Meters and transformers with ANSI C84.1 Range A/B excursions, per feeder."""
+    outcome = _outcome(panels.voltage_compliance, feeder=None, start=start, days=days)
+    return {"start": outcome.period.start, "end": outcome.period.end, "feeders": _dicts(outcome.rows)}
+
+
+@router.get("/feeders/{code}/voltage-excursions", response={200: VoltageExcursionsOut, 404: ErrorOut, **COMMON})
+def voltage_excursions(request: HttpRequest, code: str, start: dt.date | None = None, days: Days = 7) -> dict:
+    """The meters of a feeder with Range A/B excursions, worst first (top 200)."""
+    feeder = _feeder(code)
+    outcome = _outcome(panels.voltage_compliance, feeder=feeder, start=start, days=days)
+    return {
+        "feeder": feeder.code,
+        "start": outcome.period.start,
+        "end": outcome.period.end,
+        "meters": _dicts(outcome.extra["meters"]),
+    }
+
+
+@router.get("/system-load", response={200: SystemLoadOut, **COMMON})
+def system_load(request: HttpRequest, day: dt.date | None = None) -> dict:
+    """System MW by hour of a day (default: the last day held) against the same weekday a week before."""
+    outcome = _outcome(panels.system_load, day=day)
+    return {
+        "day": outcome.extra["day"],
+        "week_before": outcome.extra["week_before"],
+        "peak_mw": outcome.extra["peak_mw"],
+        "hours": _dicts(outcome.rows),
+    }

@@ -1,0 +1,141 @@
+"""Vega-Lite specs for the analytics panels, built with Altair from typed rows (pure functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import altair as alt
+
+from analytics import queries
+
+CLASS_COLOURS = alt.Scale(domain=["residential", "commercial", "industrial"], range=["#4fb3ff", "#f5b041", "#b57edc"])
+AXIS = {"labelColor": "#8c9ab0", "titleColor": "#8c9ab0", "gridColor": "#2a364c", "domainColor": "#2a364c"}
+
+
+def _finish(chart: alt.Chart | alt.LayerChart, *, height: int = 260) -> dict[str, Any]:
+    return (
+        chart.properties(width="container", height=height, background="transparent")
+        .configure_axis(**AXIS)
+        .configure_legend(labelColor="#dbe3ef", titleColor="#8c9ab0")
+        .configure_view(stroke=None)
+        .to_dict()
+    )
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
+def feeder_load(rows: list[queries.FeederLoadPoint], peak_hour: dt.datetime | None, peak_kw: float | None) -> dict:
+    """Stacked area of average kW by customer class per hour, the peak hour marked."""
+    data = alt.Data(
+        values=[{"hour": _iso(r.hour), "customer_class": r.customer_class, "kw": round(r.avg_kw, 1)} for r in rows]
+    )
+    area = (
+        alt.Chart(data)
+        .mark_area(opacity=0.85)
+        .encode(
+            x=alt.X("hour:T", title=None),
+            y=alt.Y("kw:Q", stack="zero", title="kW (hourly average)"),
+            color=alt.Color("customer_class:N", scale=CLASS_COLOURS, title="Class"),
+            tooltip=[alt.Tooltip("hour:T", format="%a %d %b %H:00"), "customer_class:N", "kw:Q"],
+        )
+    )
+    if peak_hour is None:
+        return _finish(area)
+    peak = alt.Data(
+        values=[{"hour": _iso(peak_hour), "kw": round(peak_kw or 0, 1), "label": f"peak {peak_kw:,.0f} kW"}]
+    )
+    rule = alt.Chart(peak).mark_rule(color="#ff5c5c", strokeDash=[4, 3]).encode(x="hour:T")
+    text = (
+        alt.Chart(peak)
+        .mark_text(color="#ff5c5c", align="left", dx=4, dy=-6)
+        .encode(x="hour:T", y="kw:Q", text="label:N")
+    )
+    return _finish(alt.layer(area, rule, text))
+
+
+def _band(pct: float) -> str:
+    return "> 120%" if pct > 120 else "100-120%" if pct > 100 else "<= 100%"
+
+
+def transformer_loading(rows: list[queries.TransformerLoading], top: int = 25) -> dict:
+    """Peak loading (% of rating) of the most loaded transformers, with 100% and 120% lines."""
+    data = alt.Data(
+        values=[
+            {
+                "transformer": r.transformer_code,
+                "peak_pct": round(r.peak_pct, 1),
+                "kva": r.kva,
+                "band": _band(r.peak_pct),
+            }
+            for r in rows[:top]
+        ]
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("transformer:N", sort="-y", title=None),
+            y=alt.Y("peak_pct:Q", title="peak loading, % of rating"),
+            color=alt.Color(
+                "band:N",
+                scale=alt.Scale(domain=["<= 100%", "100-120%", "> 120%"], range=["#4fb3ff", "#f5b041", "#ff5c5c"]),
+                title="Peak",
+            ),
+            tooltip=["transformer:N", "kva:Q", "peak_pct:Q"],
+        )
+    )
+    limits = alt.Data(values=[{"pct": 100}, {"pct": 120}])
+    rules = alt.Chart(limits).mark_rule(strokeDash=[4, 3], color="#8c9ab0").encode(y="pct:Q")
+    return _finish(alt.layer(bars, rules))
+
+
+def voltage_compliance(rows: list[queries.FeederVoltage], top: int = 20) -> dict:
+    """Meters with Range A and Range B excursions on the feeders with the most."""
+    values = []
+    for r in rows[:top]:
+        values.append({"feeder": r.feeder_code, "range": "outside Range A", "meters": r.meters_out_a})
+        values.append({"feeder": r.feeder_code, "range": "outside Range B", "meters": r.meters_out_b})
+    chart = (
+        alt.Chart(alt.Data(values=values))
+        .mark_bar()
+        .encode(
+            x=alt.X("feeder:N", sort=None, title=None),
+            xOffset="range:N",
+            y=alt.Y("meters:Q", title="meters with excursions"),
+            color=alt.Color(
+                "range:N", scale=alt.Scale(domain=["outside Range A", "outside Range B"], range=["#f5b041", "#ff5c5c"])
+            ),
+            tooltip=["feeder:N", "range:N", "meters:Q"],
+        )
+    )
+    return _finish(chart)
+
+
+def system_load(rows: list[queries.SystemLoadHour], day: dt.date, week_before: dt.date) -> dict:
+    """System MW by hour of day: the day against the same weekday a week before."""
+    this, last = f"{day:%a %d %b}", f"{week_before:%a %d %b}"
+    values = []
+    for r in rows:
+        if r.mw_day is not None:
+            values.append({"hour": r.hour_of_day, "series": this, "mw": round(r.mw_day, 2)})
+        if r.mw_week_before is not None:
+            values.append({"hour": r.hour_of_day, "series": last, "mw": round(r.mw_week_before, 2)})
+    chart = (
+        alt.Chart(alt.Data(values=values))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("hour:Q", title="hour of day", scale=alt.Scale(domain=[0, 23])),
+            y=alt.Y("mw:Q", title="MW"),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=[this, last], range=["#4fb3ff", "#8c9ab0"]),
+                title=None,
+            ),
+            strokeDash=alt.StrokeDash("series:N", legend=None),
+            tooltip=["series:N", "hour:Q", "mw:Q"],
+        )
+    )
+    return _finish(chart)
