@@ -23,6 +23,10 @@ REGISTRY = "https://registry.npmjs.org"
 # package -> (version, {file inside the package: file under static/vendor/})
 ASSETS: dict[str, tuple[str, dict[str, str]]] = {
     "htmx.org": ("2.0.11", {"dist/htmx.min.js": "htmx/htmx.min.js", "LICENSE": "htmx/LICENSE"}),
+    # deck.gl's standalone bundle (global `deck`) and the JSON converter that renders pydeck specs;
+    # the converter's bundle re-exports the global `deck` with JSONConverter added.
+    "deck.gl": ("9.4.0", {"dist.min.js": "deck.gl/deck.gl.min.js", "LICENSE": "deck.gl/LICENSE"}),
+    "@deck.gl/json": ("9.4.0", {"dist.min.js": "deck.gl/deck.gl-json.min.js", "LICENSE": "deck.gl/LICENSE-json"}),
 }
 
 
