@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench import map as map_bench
 from bench import seed, topology
 
 
@@ -14,6 +15,9 @@ def main() -> int:
         )
     print("== topology, default network")
     for name, value in topology.run("default").items():
+        print(f"{name}: {value}")
+    print("== operations map, default network")
+    for name, value in map_bench.run("default").items():
         print(f"{name}: {value}")
     return 0
 

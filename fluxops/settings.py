@@ -213,3 +213,8 @@ LOGGING = {
 # API list pages: default and maximum page size (a larger `limit` is a 422, not silently capped).
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Operations map: seconds between status refreshes while the page is visible, and deck.gl's click
+# time limit in ms (0 = deck's default 250 ms; raise it for clients without a GPU, whose picking is slower).
+MAP_STATUS_REFRESH_SECONDS = env_int("MAP_STATUS_REFRESH_SECONDS", 10)
+MAP_CLICK_TIME_MS = env_int("MAP_CLICK_TIME_MS", 0)
