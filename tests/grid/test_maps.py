@@ -44,6 +44,9 @@ def test_spec_has_every_layer_with_bound_data_and_no_inline_geometry() -> None:
     assert layers["segments"]["pickable"] and layers["devices"]["pickable"] and layers["transformers"]["pickable"]
     assert layers["segments"]["updateTriggers"]["getColor"] == "@@#colourKey"
     assert "mapStyle" not in spec and "mapProvider" not in spec
+    assert layers["segments"]["widthUnits"] == "pixels" and layers["substations"]["radiusUnits"] == "pixels"
+    expressions = {k for layer in spec["layers"] for k, v in layer.items() if str(v).startswith("@@=")}
+    assert expressions <= {"getPosition", "getPath", "getPolygon", "getText"}
     assert len(json.dumps(spec)) < 20_000
 
 
