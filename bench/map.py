@@ -242,7 +242,7 @@ def _browser(playwright: object, base: str, env: dict[str, str]) -> dict[str, st
         page.screenshot(path=str(ARTIFACTS / "map-default-by-feeder.png"))
 
         # Trip the first recloser of a feeder through the service layer, then refresh the status.
-        _manage(
+        code = _manage(
             env,
             "shell",
             "-c",
@@ -250,7 +250,7 @@ def _browser(playwright: object, base: str, env: dict[str, str]) -> dict[str, st
             "d = Device.objects.filter(kind='recloser').order_by('code')[40]; "
             "Device.objects.filter(pk=d.pk).update(current_state='open'); services.device_states_changed(); "
             "print(d.code)",
-        )
+        ).split()[-1]
         state = page.evaluate("document.querySelector('[data-map]').dataset.statusState")
         started = time.perf_counter()
         page.evaluate("window.fluxMap.refreshStatus()")
@@ -265,6 +265,15 @@ def _browser(playwright: object, base: str, env: dict[str, str]) -> dict[str, st
         page.check("input[name=map-mode][value=energization]")
         page.evaluate("window.fluxMap.measureFrame()")
         page.screenshot(path=str(ARTIFACTS / "map-default-energization-tripped.png"))
+        page.fill("#map-search-q", code)
+        page.click("[data-map-search] button[type=submit]")
+        page.wait_for_selector(f'#asset-panel[data-asset-ref="{code}"]', state="attached", timeout=300_000)
+        page.evaluate(
+            "const m = window.fluxMap; m.viewState = {...m.viewState, zoom: 13.3, transitionDuration: 0};"
+            "m.zoom = 13.3; m.render()"
+        )
+        page.evaluate("window.fluxMap.measureFrame()")
+        page.screenshot(path=str(ARTIFACTS / "map-default-tripped-recloser-zoomed.png"))
         results["requests to other hosts"] = str(len(external))
     finally:
         browser.close()

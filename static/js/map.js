@@ -417,7 +417,7 @@
       let abnormal = 0;
       for (const v of this.status.devices) if (((v >> 2) & 3) >= SWITCH_OPEN_ABNORMAL) abnormal++;
       const total = this.status.segments.length;
-      this.meta.textContent = `Network v${this.status.structure}.${this.status.state}: ${(total - dead - outage).toLocaleString()} of ${total.toLocaleString()} segments energized, ${dead.toLocaleString()} de-energized, ${outage.toLocaleString()} in active outages; ${abnormal} devices in abnormal state. Status at ${(this.statusAt || new Date()).toLocaleTimeString()}.`;
+      this.meta.textContent = `Network v${this.status.structure}.${this.status.state}: ${(total - dead - outage).toLocaleString()} of ${total.toLocaleString()} segments energized, ${dead.toLocaleString()} de-energized, ${outage.toLocaleString()} in active outages; ${abnormal} ${abnormal === 1 ? "device" : "devices"} in an abnormal state. Status at ${(this.statusAt || new Date()).toLocaleTimeString()}.`;
       this.meta.dataset.deenergized = String(dead);
       this.meta.dataset.state = String(this.status.state);
     }

@@ -418,3 +418,10 @@ def test_asset_detail_selector_for_a_tie(small_network: Network) -> None:
     assert detail is not None and detail.ref == tie.code
     assert ("Tie to feeder", tie.tie_feeder.code) in detail.attributes
     assert ("Normal state", "Open") in detail.attributes
+
+
+def test_operations_overview_embeds_the_map(client: Client, viewer: User, small_network: Network) -> None:
+    client.force_login(viewer)
+    html = client.get("/").content.decode()
+    assert 'hx-get="/map/" hx-trigger="load" hx-target="this" hx-swap="outerHTML"' in html
+    assert "/static/js/map." in html and "/static/vendor/deck.gl/deck.gl.min." in html
