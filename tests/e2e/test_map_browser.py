@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connections
 from django.test import Client
 
 from grid import map_state, maps, network_state, services
@@ -72,7 +73,26 @@ def browser():
         chromium.close()
 
 
-def test_map_draws_hovers_clicks_and_recolours_live(live_server, settings, browser, monkeypatch) -> None:
+@pytest.fixture(scope="session")
+def close_pools(django_db_blocker):
+    """Once the (session-wide) live server has stopped, close PostgreSQL pools and end sessions its
+    request threads left behind: they would block dropping the test database."""
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
+            if connection.pool is not None:
+                connection.close_pool()
+
+
+def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, settings, browser, monkeypatch) -> None:
     # Playwright's sync API keeps an event loop on this thread; the ORM calls here are plain blocking calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # The live server serves static files from the finders: use unhashed names, refresh every second,
@@ -146,6 +166,16 @@ def test_map_draws_hovers_clicks_and_recolours_live(live_server, settings, brows
     pixels = page.evaluate(READ_PIXELS, [x, y, 2])
     assert any(_near(p, maps.ENERGIZATION_COLOURS["deenergized"]) for p in pixels), pixels
     page.screenshot(path=str(ARTIFACTS / "map-deenergized-after-refresh.png"))
+
+    # A structure change (an edit in the admin) makes the page fetch the new geometry, once.
+    geometry_requests = [url for url in requests if "/map/geometry/" in url]
+    assert len(geometry_requests) == 1
+    services.network_structure_changed()
+    structure = network_state.current_version()[0]
+    page.wait_for_function(f"window.fluxMap.model.structure === {structure}")
+    page.wait_for_timeout(1500)  # another refresh or two: the geometry must not be fetched again
+    geometry_requests = [url for url in requests if "/map/geometry/" in url]
+    assert geometry_requests[1:] == [f"{live_server.url}/map/geometry/{structure}.bin"]
 
     assert all(url.startswith(live_server.url) for url in requests), [
         url for url in requests if not url.startswith(live_server.url)
