@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench import analytics, prediction, reliability, seed, topology
+from bench import map as map_bench
 
 
 def main() -> int:
@@ -23,6 +24,10 @@ def main() -> int:
         print(f"{database}: " + ", ".join(f"{name} {value}" for name, value in figures.items()))
     print("== analytics (embedded DuckDB warehouse), default network")
     analytics.print_report(analytics.run())
+
+    print("== operations map, default network")
+    for name, value in map_bench.run("default").items():
+        print(f"{name}: {value}")
     return 0
 
 

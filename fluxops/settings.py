@@ -295,3 +295,8 @@ ANALYTICS_PANEL_WAIT = env_int("ANALYTICS_PANEL_WAIT", 8)
 # Seconds between polls of a panel whose query is still running; seconds a CSV download or API call waits for its query.
 ANALYTICS_POLL_SECONDS = env_int("ANALYTICS_POLL_SECONDS", 2)
 ANALYTICS_SYNC_WAIT = env_int("ANALYTICS_SYNC_WAIT", 20)
+
+# Operations map: seconds between status refreshes while the page is visible, and deck.gl's click
+# time limit in ms (0 = deck's default 250 ms; raise it for clients without a GPU, whose picking is slower).
+MAP_STATUS_REFRESH_SECONDS = env_int("MAP_STATUS_REFRESH_SECONDS", 10)
+MAP_CLICK_TIME_MS = env_int("MAP_CLICK_TIME_MS", 0)

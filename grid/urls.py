@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grid import dashboard_views, outage_views, views
+from grid import dashboard_views, map_views, outage_views, views
 
 app_name = "grid"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("field/work-orders/", outage_views.work_order_new, name="work-order-new"),
     path("field/work-orders/<int:order_id>/", outage_views.work_order_move, name="work-order-move"),
     path("devices/<str:code>/switch/", outage_views.device_switch, name="device-switch"),
+    path("map/", map_views.map_page, name="map"),
+    path("map/geometry/<int:structure>.bin", map_views.map_geometry, name="map-geometry"),
+    path("map/status", map_views.map_status, name="map-status"),
+    path("map/locate", map_views.map_locate, name="map-locate"),
+    path("map/assets/<str:kind>/<str:ref>/", map_views.asset_detail, name="map-asset"),
 ]

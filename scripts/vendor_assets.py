@@ -31,6 +31,10 @@ ASSETS: dict[str, tuple[str, dict[str, str]]] = {
         "7.3.0",
         {"build/vega-embed.min.js": "vega/vega-embed.min.js", "LICENSE": "vega/LICENSE-vega-embed"},
     ),
+    # deck.gl's standalone bundle (global `deck`) and the JSON converter that renders pydeck specs;
+    # the converter's bundle re-exports the global `deck` with JSONConverter added.
+    "deck.gl": ("9.4.0", {"dist.min.js": "deck.gl/deck.gl.min.js", "LICENSE": "deck.gl/LICENSE"}),
+    "@deck.gl/json": ("9.4.0", {"dist.min.js": "deck.gl/deck.gl-json.min.js", "LICENSE": "deck.gl/LICENSE-json"}),
 }
 
 

@@ -11,6 +11,11 @@ from grid.synthetic import Network, generate
 SMALL_SEED = 7
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last: live_server needs a transactional database, which is flushed afterwards."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def small_network_rows() -> Network:
     """The small network as generated (pure rows, no database)."""

@@ -149,8 +149,11 @@ def _reset_sequences() -> None:
 
 
 def _new_stamp() -> int:
-    """A fresh random version stamp: unlike a counter, a rolled-back bump can never be reissued."""
-    return secrets.randbits(62)
+    """A fresh random version stamp: unlike a counter, a rolled-back bump is not reissued.
+
+    31 bits: it travels in the map's uint32 status header and as a JavaScript number.
+    """
+    return secrets.randbits(31)
 
 
 def network_structure_changed() -> None:

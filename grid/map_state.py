@@ -1,0 +1,77 @@
+"""The operations map's server-side state: encoded geometry cached per structure version, and status.
+
+The geometry body (and its gzip) is built once per process and structure version; the status
+body is encoded on each request from the cached energization (one byte per asset, ~1 ms).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from grid import network_state, selectors
+from grid.maps import EncodedGeometry, encode_geometry, encode_status
+
+
+class NetworkChanged(Exception):
+    """The network changed between reading the geometry and the energization; retry."""
+
+
+_lock = threading.Lock()
+_geometry: EncodedGeometry | None = None
+
+
+def geometry_for(structure: int) -> EncodedGeometry:
+    """The encoded geometry of the stored network for `structure` (rebuilt when it changed)."""
+    global _geometry
+    with _lock:
+        if _geometry is None or _geometry.structure != structure:
+            _geometry = encode_geometry(selectors.map_rows(), structure=structure)
+        return _geometry
+
+
+def current_geometry() -> EncodedGeometry:
+    """The encoded geometry for the stored network's current structure version."""
+    structure, _ = network_state.current_version()
+    return geometry_for(structure)
+
+
+def status_body(*, segment_in_outage: np.ndarray | None = None, segment_loading: np.ndarray | None = None) -> bytes:
+    """The status body (see `grid.maps`) for the current device states.
+
+    `segment_in_outage` (bool per segment, in segment id order) marks segments inside active
+    outages; `segment_loading` (uint8 per segment, 0-4) gives loading classes.
+    """
+    structure, state = network_state.current_version()
+    geometry = geometry_for(structure)
+    energization = network_state.current_energization()
+    arrays = energization.topology.arrays
+    if not (
+        np.array_equal(arrays.segment_ids, geometry.segment_ids)
+        and np.array_equal(arrays.device_ids, geometry.device_ids)
+    ):
+        raise NetworkChanged("the network changed while its status was read")
+    device_open = np.isin(arrays.device_ids, list(selectors.open_device_ids()))
+    return encode_status(
+        structure=structure,
+        state=state,
+        segment_energized=energization.segment_energized,
+        segment_from=arrays.segment_from,
+        segment_to=arrays.segment_to,
+        node_energized=energization.energized,
+        device_segment=arrays.device_segment,
+        device_node=arrays.device_node,
+        device_normally_open=arrays.device_normally_open,
+        device_open=device_open,
+        transformer_node=np.searchsorted(arrays.node_ids, geometry.transformer_node_ids),
+        segment_in_outage=segment_in_outage,
+        segment_loading=segment_loading,
+    )
+
+
+def clear_cache() -> None:
+    """Forget the cached geometry (tests)."""
+    global _geometry
+    with _lock:
+        _geometry = None

@@ -1,0 +1,183 @@
+"""The operations map in headless Chromium (software WebGL) on the small network, served by live_server.
+
+One page load covers drawing, hover, click and a live status change, so the suite pays for one
+browser start. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connections
+from django.test import Client
+
+from grid import map_state, maps, network_state, services
+from grid.models import Device, Segment
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+BACKGROUND = (11, 17, 27)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+]
+
+# Reads an RGBA block around (x, y) of the map's drawing buffer right after a synchronous redraw.
+READ_PIXELS = """([x, y, r]) => {
+  const map = window.fluxMap;
+  const gl = map.deck.device.gl;
+  map.deck.redraw("probe");
+  const size = 2 * r + 1;
+  const out = new Uint8Array(4 * size * size);
+  gl.readPixels(Math.round(x) - r, gl.drawingBufferHeight - Math.round(y) - 1 - r, size, size, gl.RGBA,
+                gl.UNSIGNED_BYTE, out);
+  const pixels = [];
+  for (let i = 0; i < out.length; i += 4) pixels.push([out[i], out[i + 1], out[i + 2]]);
+  return pixels;
+}"""
+
+JUMP = """([lon, lat, zoom]) => {
+  const map = window.fluxMap;
+  map.viewState = {longitude: lon, latitude: lat, zoom, minZoom: 7, maxZoom: 19};
+  map.zoom = zoom;
+  map.render();
+  const viewport = map.deck.getViewports()[0];
+  return viewport.project([lon, lat]);
+}"""
+
+
+def _near(pixel: list[int], colour: list[int], tolerance: int = 6) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour[:3], strict=False))
+
+
+@pytest.fixture
+def browser():
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def close_pools(django_db_blocker):
+    """Once the (session-wide) live server has stopped, close PostgreSQL pools and end sessions its
+    request threads left behind: they would block dropping the test database."""
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
+            if connection.pool is not None:
+                connection.close_pool()
+
+
+def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, settings, browser, monkeypatch) -> None:
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls here are plain blocking calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server serves static files from the finders: use unhashed names, refresh every second,
+    # and give software-rendered picking time to complete a click.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MAP_STATUS_REFRESH_SECONDS = 1
+    settings.MAP_CLICK_TIME_MS = 60_000
+    map_state.clear_cache()
+    network_state.clear_cache()
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    user = User.objects.create_user("map-operator", password="not-a-real-password-1")
+    user.groups.add(Group.objects.get(name="operator"))
+    client = Client()
+    client.force_login(user)
+
+    # A three-phase span downstream of a recloser: drawn in its feeder's colour, dead once the recloser opens.
+    recloser = Device.objects.filter(kind="recloser").order_by("code").first()
+    energization = network_state.current_energization()
+    arrays = energization.topology.arrays
+    downstream = energization.downstream(arrays.segment_index(recloser.segment_id)).segments
+    ids = [int(arrays.segment_ids[i]) for i in downstream if int(arrays.segment_ids[i]) != recloser.segment_id]
+    segment = Segment.objects.filter(id__in=ids, phases="ABC").order_by("-length_m").first()
+    (lon_a, lat_a), (lon_b, lat_b) = segment.geometry[0], segment.geometry[-1]
+    # A point a third of the way along: devices sit at span midpoints and would be picked first.
+    lon, lat = lon_a + (lon_b - lon_a) / 3, lat_a + (lat_b - lat_a) / 3
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("[data-map-ready=true]", state="attached")
+    page.wait_for_selector("[data-map][data-status-state]", state="attached")
+    page.screenshot(path=str(ARTIFACTS / "map-small-network.png"))
+
+    # Drawn: the span's pixels carry its feeder's colour, not the background.
+    x, y = page.evaluate(JUMP, [lon, lat, 16])
+    page.wait_for_timeout(300)
+    pixels = page.evaluate(READ_PIXELS, [x, y, 2])
+    assert any(max(abs(a - b) for a, b in zip(p, BACKGROUND, strict=True)) > 40 for p in pixels), pixels
+    assert not any(_near(p, maps.ENERGIZATION_COLOURS["deenergized"]) for p in pixels)
+    page.screenshot(path=str(ARTIFACTS / "map-small-network-zoomed.png"))
+
+    # Hover: deck's tooltip names the span and its feeder.
+    box = page.locator("[data-map-canvas]").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = page.locator(".map-tooltip")
+    tooltip.filter(has_text=f"S{segment.id}").wait_for()
+    assert segment.feeder.code in tooltip.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "map-hover-tooltip.png"))
+
+    # Click: the htmx detail panel loads the span with its feeder and upstream protection.
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.locator(f'#asset-panel[data-asset-kind="segment"][data-asset-ref="{segment.id}"]')
+    panel.wait_for()
+    assert segment.feeder.code in panel.inner_text() and recloser.code in panel.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "map-detail-panel.png"))
+
+    # Opening the recloser through the service layer turns the span de-energized at the next refresh.
+    state = page.evaluate("document.querySelector('[data-map]').dataset.statusState")
+    Device.objects.filter(pk=recloser.pk).update(current_state=Device.State.OPEN)
+    services.device_states_changed()
+    page.wait_for_function(f"document.querySelector('[data-map]').dataset.statusState !== '{state}'")
+    page.evaluate("window.fluxMap.highlight(null); window.fluxMap.render()")  # the white selection sits on top
+    pixels = page.evaluate(READ_PIXELS, [x, y, 2])
+    assert any(_near(p, maps.ENERGIZATION_COLOURS["deenergized"]) for p in pixels), pixels
+    page.screenshot(path=str(ARTIFACTS / "map-deenergized-after-refresh.png"))
+
+    # A structure change (an edit in the admin) makes the page fetch the new geometry, once.
+    geometry_requests = [url for url in requests if "/map/geometry/" in url]
+    assert len(geometry_requests) == 1
+    services.network_structure_changed()
+    structure = network_state.current_version()[0]
+    page.wait_for_function(f"window.fluxMap.model.structure === {structure}")
+    page.wait_for_timeout(1500)  # another refresh or two: the geometry must not be fetched again
+    geometry_requests = [url for url in requests if "/map/geometry/" in url]
+    assert geometry_requests[1:] == [f"{live_server.url}/map/geometry/{structure}.bin"]
+
+    assert all(url.startswith(live_server.url) for url in requests), [
+        url for url in requests if not url.startswith(live_server.url)
+    ]
+    context.close()
