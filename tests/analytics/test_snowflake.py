@@ -170,3 +170,25 @@ def test_unreachable_snowflake_is_unavailable_within_3_s_and_opens_the_breaker(s
     with pytest.raises(WarehouseUnavailable):
         warehouse.query("data_status")
     assert time.monotonic() - started < 0.1
+
+
+def test_key_pair_authentication(tmp_path: Path, settings) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp_path / "rsa_key.p8"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
+    settings.SNOWFLAKE_PRIVATE_KEY_FILE = str(path)
+    settings.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE = "secret"
+    settings.SNOWFLAKE_PASSWORD = None
+    kwargs = SnowflakeWarehouse(parse_snowflake_url("snowflake://svc@acct/FLUX/AMI?role=R")).connect_kwargs()
+    assert kwargs["authenticator"] == "SNOWFLAKE_JWT" and "password" not in kwargs
+    loaded = serialization.load_der_private_key(kwargs["private_key"], password=None)
+    assert loaded.private_numbers() == key.private_numbers()
