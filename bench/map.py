@@ -173,13 +173,15 @@ def served(scale: str = "default") -> dict[str, str]:
         try:
             _wait_for(f"{base}/healthz")
             opener = _login(base)
+            started = time.perf_counter()
             config_html = opener.open(f"{base}/map/").read().decode()
+            results["map page, first request (loads and encodes the geometry into the cache)"] = (
+                f"{(time.perf_counter() - started) * 1000:.0f} ms"
+            )
             config = json.loads(config_html.split('id="map-config" type="application/json">')[1].split("</script>")[0])
             geometry_url = base + config["geometryUrl"]
             request = urllib.request.Request(geometry_url, headers={"Accept-Encoding": "gzip"})
-            started = time.perf_counter()
             first = opener.open(request).read()
-            results["geometry first request (builds the cache)"] = f"{(time.perf_counter() - started) * 1000:.0f} ms"
             samples = []
             for _ in range(20):
                 started = time.perf_counter()
