@@ -21,21 +21,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db.models import F
 
+from grid import selectors as grid_selectors
 from grid.models import Feeder, ServicePoint, Transformer
 
 INTERVALS_PER_DAY = 96
 CLASS_CODES = {"residential": 0, "commercial": 1, "industrial": 2}
-# The hook for outage history: a callable `(start, end) -> Iterable[OutageWindow]` at this dotted path.
-OUTAGE_WINDOWS_HOOK = "grid.selectors.outage_windows"
 
 
 @dataclass(frozen=True)
@@ -49,26 +47,10 @@ class OutageWindow:
 
 
 def outage_windows(start: dt.datetime, end: dt.datetime) -> list[OutageWindow]:
-    """Outages overlapping [start, end) from `grid.selectors.outage_windows` when it exists, else none.
-
-    The outage history provides `outage_windows(start, end)` returning OutageWindow-like objects
-    (start, end naive local standard time; transformer_ids and/or feeder_ids); until it exists the
-    readings have no gaps.
-    """
-    module_name, _, attr = OUTAGE_WINDOWS_HOOK.rpartition(".")
-    provider: Callable[[dt.datetime, dt.datetime], Iterable[Any]] | None = getattr(
-        importlib.import_module(module_name), attr, None
-    )
-    if provider is None:
-        return []
+    """Recorded outages overlapping [start, end) (naive local standard time), by transformer."""
     return [
-        OutageWindow(
-            start=w.start,
-            end=w.end,
-            transformer_ids=tuple(getattr(w, "transformer_ids", ()) or ()),
-            feeder_ids=tuple(getattr(w, "feeder_ids", ()) or ()),
-        )
-        for w in provider(start, end)
+        OutageWindow(start=w.start, end=w.end, transformer_ids=tuple(w.transformer_ids))
+        for w in grid_selectors.outage_windows(start, end)
     ]
 
 
