@@ -32,7 +32,8 @@ from grid.models import (
 from grid.synthetic import TABLES, network_checksum
 from grid.topology import CUSTOMER_CLASSES, PROTECTIVE_KINDS, Downstream
 
-_CHECKSUM_COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
+# Every network table: its model and columns, in the order of the generator's rows (`grid.synthetic.Network`).
+NETWORK_TABLE_COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
     "substations": (Substation, ("id", "code", "name", "lon", "lat", "capacity_mva")),
     "feeders": (Feeder, ("id", "code", "substation_id", "nominal_kv", "source_node_id", "head_breaker_id")),
     "nodes": (Node, ("id", "kind", "substation_id", "feeder_id", "lon", "lat")),
@@ -81,7 +82,7 @@ def _normalise(value: object) -> object:
 
 
 def _table_rows(name: str) -> Iterator[tuple]:
-    model, columns = _CHECKSUM_COLUMNS[name]
+    model, columns = NETWORK_TABLE_COLUMNS[name]
     for row in model.objects.order_by("id").values_list(*columns).iterator(chunk_size=10_000):
         yield tuple(_normalise(value) for value in row)
 
@@ -98,7 +99,7 @@ def network_is_seeded() -> bool:
 
 def network_counts() -> dict[str, int | float]:
     """Row counts of every network table, customers served, tie switches and km of primary."""
-    counts = {name: model.objects.count() for name, (model, _) in _CHECKSUM_COLUMNS.items()}
+    counts = {name: model.objects.count() for name, (model, _) in NETWORK_TABLE_COLUMNS.items()}
     counts["customers"] = ServicePoint.objects.aggregate(total=Sum("customers"))["total"] or 0
     counts["ties"] = Device.objects.filter(tie_feeder__isnull=False).count()
     counts["length_km"] = round((Segment.objects.aggregate(total=Sum("length_m"))["total"] or 0) / 1000, 1)

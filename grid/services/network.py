@@ -29,61 +29,17 @@ from grid.synthetic import Network
 
 BATCH_SIZE = 5_000
 
-# Seed order respects foreign keys; feeders are written before their head breakers exist and
-# linked to them at the end.
-_SEED_ORDER: tuple[tuple[str, type, tuple[str, ...]], ...] = (
-    ("substations", Substation, ("id", "code", "name", "lon", "lat", "capacity_mva")),
-    ("bus nodes", Node, ("id", "kind", "substation_id", "feeder_id", "lon", "lat")),
-    ("feeders", Feeder, ("id", "code", "substation_id", "nominal_kv", "source_node_id", "head_breaker_id")),
-    ("nodes", Node, ("id", "kind", "substation_id", "feeder_id", "lon", "lat")),
-    (
-        "segments",
-        Segment,
-        (
-            "id",
-            "feeder_id",
-            "from_node_id",
-            "to_node_id",
-            "geometry",
-            "length_m",
-            "conductor",
-            "ampacity_a",
-            "phases",
-            "min_lon",
-            "min_lat",
-            "max_lon",
-            "max_lat",
-        ),
-    ),
-    (
-        "devices",
-        Device,
-        (
-            "id",
-            "code",
-            "kind",
-            "feeder_id",
-            "segment_id",
-            "node_id",
-            "normal_state",
-            "current_state",
-            "tie_feeder_id",
-        ),
-    ),
-    ("transformers", Transformer, ("id", "code", "node_id", "feeder_id", "kva", "phase", "install_year")),
-    (
-        "service points",
-        ServicePoint,
-        (
-            "id",
-            "meter_id",
-            "transformer_id",
-            "customer_class",
-            "customers",
-            "lon",
-            "lat",
-        ),
-    ),
+# Seed phases (phase, table) in an order that respects foreign keys; feeders are written before their
+# head breakers exist and linked to them at the end.
+_SEED_ORDER: tuple[tuple[str, str], ...] = (
+    ("substations", "substations"),
+    ("bus nodes", "nodes"),
+    ("feeders", "feeders"),
+    ("nodes", "nodes"),
+    ("segments", "segments"),
+    ("devices", "devices"),
+    ("transformers", "transformers"),
+    ("service points", "service_points"),
 )
 
 NETWORK_MODELS: tuple[type, ...] = (ServicePoint, Transformer, Device, Segment, Node, Feeder, Substation)
@@ -113,7 +69,8 @@ def network_seed(*, network: Network, reset: bool = False, progress: ProgressCal
             raise NetworkNotEmpty("The network is not empty; pass --reset to replace it (this deletes it).")
         network_clear()
     report = progress or (lambda phase, done, total: None)
-    for phase, model, fields in _SEED_ORDER:
+    for phase, table in _SEED_ORDER:
+        model, fields = selectors.NETWORK_TABLE_COLUMNS[table]
         rows = _rows_for(network, phase)
         report(phase, 0, len(rows))
         for start in range(0, len(rows), BATCH_SIZE):
