@@ -267,8 +267,8 @@ def _browser(playwright: object, base: str, env: dict[str, str]) -> dict[str, st
         page.evaluate("window.fluxMap.measureFrame()")
         page.screenshot(path=str(ARTIFACTS / "map-default-energization-tripped.png"))
         page.fill("#map-search-q", code)
-        page.click("[data-map-search] button[type=submit]")
-        page.wait_for_selector(f'#asset-panel[data-asset-ref="{code}"]', state="attached", timeout=300_000)
+        page.evaluate("code => window.fluxMap.search(code)", code)
+        page.wait_for_selector(f'#asset-panel[data-asset-ref="{code}"]', state="attached", timeout=120_000)
         page.evaluate(
             "const m = window.fluxMap; m.viewState = {...m.viewState, zoom: 13.3, transitionDuration: 0};"
             "m.zoom = 13.3; m.render()"

@@ -14,7 +14,7 @@ from django.db import connections
 from django.test import Client
 
 from grid import map_state, maps, network_state, services
-from grid.models import Device, Segment
+from grid.models import Device, Segment, ServicePoint
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -166,6 +166,13 @@ def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, se
     pixels = page.evaluate(READ_PIXELS, [x, y, 2])
     assert any(_near(p, maps.ENERGIZATION_COLOURS["deenergized"]) for p in pixels), pixels
     page.screenshot(path=str(ARTIFACTS / "map-deenergized-after-refresh.png"))
+
+    # Search by meter id: the panel shows the meter, the view centres on it with a highlight ring.
+    meter = ServicePoint.objects.order_by("meter_id").last()
+    page.fill("#map-search-q", meter.meter_id.lower())
+    page.click("[data-map-search] button[type=submit]")
+    page.locator(f'#asset-panel[data-asset-kind="meter"][data-asset-ref="{meter.meter_id}"]').wait_for()
+    assert page.evaluate("window.fluxMap.selectionPoint[0].position") == [meter.lon, meter.lat]
 
     # A structure change (an edit in the admin) makes the page fetch the new geometry, once.
     geometry_requests = [url for url in requests if "/map/geometry/" in url]
