@@ -100,6 +100,14 @@ class SystemEnergyHour:
 
 
 @dataclass(frozen=True)
+class TransformerPeak:
+    """A transformer's peak 15-minute demand over a period."""
+
+    transformer_id: int
+    peak_kw: float
+
+
+@dataclass(frozen=True)
 class DataStatus:
     """What the warehouse holds: load and refresh batches and the days covered by the rollups."""
 
@@ -224,6 +232,11 @@ def transformer_loading(*, start: dt.date, end: dt.date, feeder_id: int | None =
     return Spec(
         "transformer_loading", {"feeder_id": feeder_id or 0, "start_day": start, "end_day": end}, TransformerLoading
     )
+
+
+def transformer_peaks(*, start: dt.date, end: dt.date) -> Spec:
+    """Peak kW of every transformer over the days [start, end) (the map's loading colours)."""
+    return Spec("transformer_peaks", {"start_day": start, "end_day": end}, TransformerPeak)
 
 
 def voltage_compliance_feeders(*, start: dt.date, end: dt.date) -> Spec:

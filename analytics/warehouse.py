@@ -36,6 +36,7 @@ from analytics.errors import (
 )
 from analytics.named_sql import NamedQuery, bind, named_query, registered_queries, write_statements
 from analytics.snowflake_auth import SnowflakeConfig, TokenFile, TokenFileError, parse_snowflake_url
+from fluxops import metrics
 
 __all__ = [
     "CircuitBreaker",
@@ -79,6 +80,20 @@ class Result:
     def dicts(self) -> list[dict[str, Any]]:
         """Rows as dicts keyed by column name."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def _log_query(name: str, query_id: str | None, elapsed: float | None) -> None:
+    """One log line per warehouse query: its name, Snowflake query id and duration (JSON logs keep the fields)."""
+    logger.info(
+        "warehouse query %s%s",
+        name,
+        f" ({query_id})" if query_id else "",
+        extra={
+            "query": name,
+            "query_id": query_id,
+            "duration_ms": None if elapsed is None else round(elapsed * 1000, 1),
+        },
+    )
 
 
 # -- circuit breaker ----------------------------------------------------------------------------
@@ -263,7 +278,9 @@ class DuckDBWarehouse(Warehouse):
         finally:
             timer.cancel()
             conn.close()
-        return Result(columns=columns, rows=rows, elapsed_s=time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        _log_query(query.name, None, elapsed)
+        return Result(columns=columns, rows=rows, elapsed_s=elapsed)
 
     def _probe(self) -> None:
         self._connect_read().close()
@@ -399,7 +416,9 @@ class SnowflakeWarehouse(Warehouse):
             if _is_timeout(exc):
                 raise WarehouseTimeout() from None
             raise
-        return Result(columns=columns, rows=rows, elapsed_s=time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        _log_query(query.name, cursor.sfqid, elapsed)
+        return Result(columns=columns, rows=rows, elapsed_s=elapsed)
 
     def _probe(self) -> None:
         self._connection().cursor().execute("SELECT 1", timeout=settings.WAREHOUSE_CONNECT_TIMEOUT)
@@ -434,6 +453,7 @@ class SnowflakeWarehouse(Warehouse):
             cursor = conn.cursor()
             cursor.get_results_from_sfqid(ticket.id)
             rows = [tuple(row) for row in cursor.fetchall()]
+            _log_query("async", ticket.id, None)
             return Result(columns=tuple(d[0].lower() for d in cursor.description), rows=rows)
 
         return self._guarded(poll)
@@ -507,6 +527,22 @@ def build_warehouse(url: str) -> DuckDBWarehouse | SnowflakeWarehouse:
 
 _warehouses: dict[str, DuckDBWarehouse | SnowflakeWarehouse] = {}
 _warehouses_lock = threading.Lock()
+
+
+BREAKER_STATES = {"closed": 0, "half-open": 1, "open": 2}
+
+
+def _breaker_state() -> float | None:
+    """The current warehouse's breaker for /metrics: 0 closed, 1 half-open, 2 open (no sample before first use)."""
+    warehouse = _warehouses.get(settings.WAREHOUSE_URL)
+    return None if warehouse is None else BREAKER_STATES[warehouse.breaker.state]
+
+
+metrics.register_gauge(
+    "fluxops_warehouse_circuit_breaker_state",
+    "Analytics warehouse circuit breaker: 0 closed, 1 half-open (probing), 2 open.",
+    _breaker_state,
+)
 
 
 def get_warehouse() -> DuckDBWarehouse | SnowflakeWarehouse:

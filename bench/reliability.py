@@ -1,5 +1,6 @@
 """Reliability benchmark: year-to-date system and per-feeder indices (with and without MEDs) over
-five years of outage history on the default network, cold (first request of a process) and warm.
+five years of outage history on the default network: the first computation of a process, a full
+recomputation after the records change (caches emptied), and a cached answer.
 
 The default network and its history are seeded into a temporary SQLite directory; the figures
 are measured in a fresh process so the cold figure includes every query.
@@ -38,14 +39,20 @@ def measure() -> dict[str, object]:
     started = time.perf_counter()
     overview = rs.reliability_overview(period)
     cold = time.perf_counter() - started
-    warm = []
+    recomputed, warm = [], []
     for _ in range(5):
+        # What a running server pays after the records change: every cache emptied, connections open.
+        rs.clear_caches()
+        started = time.perf_counter()
+        rs.reliability_overview(period)
+        recomputed.append(time.perf_counter() - started)
         started = time.perf_counter()
         rs.reliability_overview(period)
         warm.append(time.perf_counter() - started)
     return {
-        "cold_ms": round(cold * 1000),
-        "warm_ms": round(statistics.median(warm) * 1000),
+        "first_in_process_ms": round(cold * 1000),
+        "after_data_change_ms": round(statistics.median(recomputed) * 1000),
+        "cached_ms": round(statistics.median(warm) * 1000),
         "feeders": len(overview.feeders),
         "records": overview.system.all_days.sustained_interruptions,
         "saidi": round(overview.system.all_days.saidi, 1),

@@ -10,6 +10,7 @@ import threading
 
 import numpy as np
 
+from fluxops import metrics
 from grid import network_state, selectors
 from grid.maps import EncodedGeometry, encode_geometry, encode_status
 
@@ -22,12 +23,22 @@ _lock = threading.Lock()
 _geometry: EncodedGeometry | None = None
 
 
+GEOMETRY_CACHE = metrics.counter(
+    "fluxops_map_geometry_cache_total",
+    "Map geometry lookups served from the process cache (hit) or rebuilt (miss).",
+    labels=("result",),
+)
+
+
 def geometry_for(structure: int) -> EncodedGeometry:
     """The encoded geometry of the stored network for `structure` (rebuilt when it changed)."""
     global _geometry
     with _lock:
         if _geometry is None or _geometry.structure != structure:
+            GEOMETRY_CACHE.inc(result="miss")
             _geometry = encode_geometry(selectors.map_rows(), structure=structure)
+        else:
+            GEOMETRY_CACHE.inc(result="hit")
         return _geometry
 
 

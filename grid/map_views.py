@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from analytics.map_loading import segment_loading
 from fluxops.htmx import render_page_or_partial
 from grid import map_state, maps, network_state, selectors
 from grid.models import Feeder, Substation
@@ -98,7 +99,9 @@ def map_geometry(request: HttpRequest, structure: int) -> HttpResponse:
 def map_status(request: HttpRequest) -> HttpResponse:
     """One status byte per segment, device and transformer for the current network version."""
     try:
-        body = map_state.status_body(segment_in_outage=selectors.active_outage_segment_mask())
+        body = map_state.status_body(
+            segment_in_outage=selectors.active_outage_segment_mask(), segment_loading=segment_loading()
+        )
     except map_state.NetworkChanged as changed:
         response = JsonResponse({"detail": f"{changed}."}, status=503)
         response["Retry-After"] = "1"

@@ -7,8 +7,16 @@ ServicePoint (meter) -> customers. Normally-open tie switches join two feeders.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+
+def local_day(moment: datetime) -> date:
+    """The day of `moment` in the configured time zone."""
+    return timezone.localtime(moment).date()
 
 
 class Substation(models.Model):
@@ -309,6 +317,8 @@ class Outage(models.Model):
         ServicePoint, on_delete=models.PROTECT, null=True, blank=True, related_name="outages"
     )
     started_at = models.DateTimeField(db_index=True)
+    # The local day the interruption started (IEEE 1366 assigns it to that day), kept for daily sums.
+    start_day = models.DateField(null=True, blank=True, editable=False)
     etr = models.DateTimeField("estimated restoration", null=True, blank=True)
     restored_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -326,7 +336,10 @@ class Outage(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["feeder", "started_at"], name="outage_feeder_start")]
+        indexes = [
+            models.Index(fields=["feeder", "started_at"], name="outage_feeder_start"),
+            models.Index(fields=["start_day", "state"], name="outage_start_day_state"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(device__isnull=False) | Q(transformer__isnull=False) | Q(service_point__isnull=False),
@@ -336,6 +349,12 @@ class Outage(models.Model):
 
     def __str__(self) -> str:
         return f"OUT-{self.pk:06d}" if self.pk else "new outage"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.start_day = local_day(self.started_at)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "start_day"}
+        super().save(*args, **kwargs)
 
     @property
     def code(self) -> str:

@@ -141,15 +141,15 @@ def feeder_ranking(
     substations = dict(Feeder.objects.values_list("pk", "substation__code"))
     return [
         {
-            "feeder": feeder.code,
-            "substation": substations[feeder.pk],
-            "customers_served": report.customers_served,
-            "saidi": report.excluding_med.saidi,
-            "saifi": report.excluding_med.saifi,
-            "caidi": report.excluding_med.caidi,
-            "saidi_all_days": report.all_days.saidi,
+            "feeder": figures.feeder.code,
+            "substation": substations[figures.feeder.pk],
+            "customers_served": figures.customers_served,
+            "saidi": figures.saidi,
+            "saifi": figures.saifi,
+            "caidi": figures.caidi,
+            "saidi_all_days": figures.saidi_all_days,
         }
-        for feeder, report in overview.feeders
+        for figures in overview.feeders
     ]
 
 

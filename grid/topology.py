@@ -101,6 +101,7 @@ class Energization:
     energized: np.ndarray  # bool per node
     parent_segment: np.ndarray  # segment index each node is fed through, -1 for buses and dead nodes
     head_segment: np.ndarray  # feeder head segment each node hangs off, -1 for buses and dead nodes
+    levels: list[np.ndarray] = field(default_factory=list, repr=False)  # nodes reached at each BFS step
     _children: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -182,6 +183,20 @@ class Energization:
         )
         return self.topology.summarise(nodes, exclude_segment=segment)
 
+    def through_load(self, node_load: np.ndarray) -> np.ndarray:
+        """Per segment, the load of everything fed through it (sum over its live subtree; 0 when dead)."""
+        arrays = self.topology.arrays
+        subtree = node_load.astype(float).copy()
+        through = np.zeros(arrays.segment_count, dtype=float)
+        for level in reversed(self.levels):
+            segments = self.parent_segment[level]
+            parents = np.where(
+                arrays.segment_to[segments] == level, arrays.segment_from[segments], arrays.segment_to[segments]
+            )
+            through[segments] = subtree[level]
+            np.add.at(subtree, parents, subtree[level])
+        return through
+
     def node_feeder(self, node: int) -> int | None:
         """Id of the feeder currently supplying `node` (its head segment's feeder), None when dead."""
         head = int(self.head_segment[node])
@@ -225,6 +240,7 @@ class Topology:
         head = np.full(n, -1, dtype=np.int64)
         frontier = self.sources[~node_blocked[self.sources]]
         energized[frontier] = True
+        levels: list[np.ndarray] = []
         while frontier.size:
             positions = _expand(self.indptr, frontier)
             from_nodes = np.repeat(frontier, self.indptr[frontier + 1] - self.indptr[frontier])
@@ -238,7 +254,9 @@ class Topology:
             parent[frontier] = edges[first]
             from_first = from_nodes[first]
             head[frontier] = np.where(self.arrays.is_source[from_first], edges[first], head[from_first])
-        return Energization(self, segment_open, node_blocked, energized, parent, head)
+            if frontier.size:
+                levels.append(frontier)
+        return Energization(self, segment_open, node_blocked, energized, parent, head, levels)
 
     def summarise(self, nodes: np.ndarray, *, exclude_segment: int | None = None) -> Downstream:
         """Customers, meters, transformers and segments of a set of nodes."""

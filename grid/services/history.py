@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from grid import network_state
 from grid.history import Target, generate_history
-from grid.models import Device, Feeder, Outage, OutageEvent, RestorationStep, ServicePoint
+from grid.models import Device, Feeder, Outage, OutageEvent, RestorationStep, ServicePoint, local_day
 from grid.progress import ProgressCallback
 from grid.services.errors import ServiceError
 from grid.topology import CUSTOMER_CLASSES
@@ -129,6 +129,7 @@ def history_seed(
                 transformer_id=target.transformer,
                 service_point_id=target.service_point,
                 started_at=item.started_at,
+                start_day=local_day(item.started_at),
                 restored_at=restored_at,
                 closed_at=restored_at + timedelta(minutes=30),
                 customers_affected=target.customers,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from grid import network_state
 from grid.meter_event_parsing import ParsedEvent, RowError
-from grid.models import Device, MeterEvent, Outage, OutageEvent, ServicePoint, Transformer
+from grid.models import Device, MeterEvent, Outage, OutageEvent, ServicePoint, Transformer, local_day
 from grid.prediction import Prediction, Thresholds, roll_up
 from grid.services.outages import customers_restored_total, default_etr, outage_add_step, outage_location_node
 
@@ -212,7 +212,8 @@ def _apply_prediction(
     )
     if not same:
         previous = keep.location_label
-        Outage.objects.filter(pk=keep.pk).update(**location, started_at=min(keep.started_at, started_at))
+        first = min(keep.started_at, started_at)
+        Outage.objects.filter(pk=keep.pk).update(**location, started_at=first, start_day=local_day(first))
         keep.refresh_from_db()
         OutageEvent.objects.create(
             outage=keep,

@@ -40,6 +40,7 @@ QUERY_PARAMS = {
     "system_load": {"day": DAY},
     "system_load_raw": {"start": dt.datetime(2026, 7, 20), "end": dt.datetime(2026, 7, 22)},
     "transformer_loading": {"feeder_id": 0, "start_day": DAY, "end_day": END},
+    "transformer_peaks": {"start_day": DAY, "end_day": END},
     "voltage_compliance_feeders": {"start_day": DAY, "end_day": END},
     "voltage_compliance_meters": {"feeder_id": 1, "start_day": DAY, "end_day": END},
 }

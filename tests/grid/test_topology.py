@@ -161,3 +161,14 @@ def test_admin_edit_bumps_the_structure_version(small_network: Network) -> None:
     device = Device.objects.first()
     device.save()
     assert network_state.current_version()[0] != structure
+
+
+def test_through_load_sums_everything_fed_through_each_segment(two_feeders: Topology) -> None:
+    live = two_feeders.energize(normal(two_feeders))
+    load = np.zeros(8)
+    load[[1, 2, 3, 4, 6, 7]] = [5, 4, 10, 4, 7, 3]
+    through = live.through_load(load)
+    assert through.tolist() == [23, 18, 10, 4, 10, 3, 0]
+    states = normal(two_feeders)
+    states[1] = True  # open RC-1: nothing flows through it or below it
+    assert two_feeders.energize(states).through_load(load).tolist() == [5, 0, 0, 0, 10, 3, 0]
