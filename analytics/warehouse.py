@@ -85,9 +85,10 @@ class Result:
 def _log_query(name: str, query_id: str | None, elapsed: float | None) -> None:
     """One log line per warehouse query: its name, Snowflake query id and duration (JSON logs keep the fields)."""
     logger.info(
-        "warehouse query %s%s",
+        "warehouse query %s%s%s",
         name,
-        f" ({query_id})" if query_id else "",
+        f" {query_id}" if query_id else "",
+        "" if elapsed is None else f" {elapsed * 1000:.1f} ms",
         extra={
             "query": name,
             "query_id": query_id,
