@@ -512,6 +512,25 @@ def colour_tables() -> dict[str, object]:
     }
 
 
+def _device_layer(layer_id: str, data: str, colour_key: str) -> pydeck.Layer:
+    """Switching and protective devices: closed ones as dots, open ones as rings (two layers share this)."""
+    return pydeck.Layer(
+        "ScatterplotLayer",
+        id=layer_id,
+        data=data,
+        get_fill_color={"@@function": "deviceFill", "colours": DEVICE_COLOURS},
+        get_line_color={"@@function": "deviceLine", "colours": DEVICE_COLOURS},
+        get_radius={"@@function": "deviceRadius", "closed": 2, "open": 4.5},
+        radius_units=PIXELS,
+        line_width_units=PIXELS,
+        get_line_width=1.5,
+        stroked=True,
+        filled=True,
+        pickable=True,
+        update_triggers={"getFillColor": colour_key, "getLineColor": colour_key, "getRadius": colour_key},
+    )
+
+
 def build_deck(*, bounds: list[float], click_time_ms: int | None = None) -> pydeck.Deck:
     """The map's pydeck spec: context, segment, point and label layers with colour tables and tooltips.
 
@@ -562,44 +581,8 @@ def build_deck(*, bounds: list[float], click_time_ms: int | None = None) -> pyde
             pickable=True,
             update_triggers={"getFillColor": colour_key},
         ),
-        pydeck.Layer(
-            "ScatterplotLayer",
-            id="devices",
-            data="@@#devices",
-            get_fill_color={"@@function": "deviceFill", "colours": DEVICE_COLOURS},
-            get_line_color={"@@function": "deviceLine", "colours": DEVICE_COLOURS},
-            get_radius={"@@function": "deviceRadius", "closed": 2, "open": 4.5},
-            radius_units=PIXELS,
-            line_width_units=PIXELS,
-            get_line_width=1.5,
-            stroked=True,
-            filled=True,
-            pickable=True,
-            update_triggers={
-                "getFillColor": colour_key,
-                "getLineColor": colour_key,
-                "getRadius": colour_key,
-            },
-        ),
-        pydeck.Layer(
-            "ScatterplotLayer",
-            id="open-devices",
-            data="@@#openDevices",
-            get_fill_color={"@@function": "deviceFill", "colours": DEVICE_COLOURS},
-            get_line_color={"@@function": "deviceLine", "colours": DEVICE_COLOURS},
-            get_radius={"@@function": "deviceRadius", "closed": 2, "open": 4.5},
-            radius_units=PIXELS,
-            line_width_units=PIXELS,
-            get_line_width=1.5,
-            stroked=True,
-            filled=True,
-            pickable=True,
-            update_triggers={
-                "getFillColor": colour_key,
-                "getLineColor": colour_key,
-                "getRadius": colour_key,
-            },
-        ),
+        _device_layer("devices", "@@#devices", colour_key),
+        _device_layer("open-devices", "@@#openDevices", colour_key),
         pydeck.Layer(
             "ScatterplotLayer",
             id="substations",
