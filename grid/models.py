@@ -190,17 +190,11 @@ class Device(models.Model):
 class Transformer(models.Model):
     """A distribution transformer hanging on a node."""
 
-    class Phase(models.TextChoices):
-        ABC = "ABC", "Three-phase"
-        A = "A", "Phase A"
-        B = "B", "Phase B"
-        C = "C", "Phase C"
-
     code = models.CharField(max_length=16, unique=True)
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="transformers")
     feeder = models.ForeignKey(Feeder, on_delete=models.PROTECT, related_name="transformers")
     kva = models.DecimalField("rating (kVA)", max_digits=7, decimal_places=1)
-    phase = models.CharField(max_length=3, choices=Phase.choices)
+    phase = models.CharField(max_length=3, choices=Segment.Phases.choices)
     install_year = models.PositiveSmallIntegerField()
 
     class Meta:
