@@ -1,6 +1,7 @@
 """Reliability benchmark: year-to-date system and per-feeder indices (with and without MEDs) over
 five years of outage history on the default network: the first computation of a process, a full
-recomputation after the records change (caches emptied), and a cached answer.
+recomputation from the database (every cache emptied), and the usual answer of a running server
+(customers served cached per network version; the interruption sums are always read fresh).
 
 The default network and its history are seeded into a temporary SQLite directory; the figures
 are measured in a fresh process so the cold figure includes every query.
@@ -27,7 +28,7 @@ def _manage(env: dict[str, str], *args: str) -> str:
 
 
 def measure() -> dict[str, object]:
-    """Run inside a Django process: time the overview YTD cold, then warm."""
+    """Run inside a Django process: the year-to-date overview cold, recomputed in full, and as a server answers."""
     import django
 
     django.setup()
@@ -39,20 +40,20 @@ def measure() -> dict[str, object]:
     started = time.perf_counter()
     overview = rs.reliability_overview(period)
     cold = time.perf_counter() - started
-    recomputed, warm = [], []
-    for _ in range(5):
-        # What a running server pays after the records change: every cache emptied, connections open.
+    full, served_cached = [], []
+    for _ in range(7):
         rs.clear_caches()
         started = time.perf_counter()
         rs.reliability_overview(period)
-        recomputed.append(time.perf_counter() - started)
+        full.append(time.perf_counter() - started)
         started = time.perf_counter()
         rs.reliability_overview(period)
-        warm.append(time.perf_counter() - started)
+        served_cached.append(time.perf_counter() - started)
     return {
         "first_in_process_ms": round(cold * 1000),
-        "after_data_change_ms": round(statistics.median(recomputed) * 1000),
-        "cached_ms": round(statistics.median(warm) * 1000),
+        "full_recompute_ms": round(statistics.median(full) * 1000),
+        "full_recompute_max_ms": round(max(full) * 1000),
+        "server_ms": round(statistics.median(served_cached) * 1000),
         "feeders": len(overview.feeders),
         "records": overview.system.all_days.sustained_interruptions,
         "saidi": round(overview.system.all_days.saidi, 1),

@@ -332,7 +332,11 @@ class Outage(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["feeder", "started_at"], name="outage_feeder_start"),
-            models.Index(fields=["start_day", "state"], name="outage_start_day_state"),
+            # Covers the daily and per-feeder sums of the reliability indices (no table reads).
+            models.Index(
+                fields=["state", "start_day", "duration_minutes", "feeder", "customers_affected", "customer_minutes"],
+                name="outage_record_sums",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -365,6 +369,28 @@ class Outage(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+
+class OutageArea(models.Model):
+    """One area a sustained interruption hit, with its customers (CN and CEMI_n are sums over these rows).
+
+    Written when the outage is restored and lasted longer than 5 minutes, from its `areas`; the start
+    day and feeder are copied so the sums need no join.
+    """
+
+    # Indexed by the (outage, area) constraint.
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="record_areas", db_index=False)
+    area = models.CharField(max_length=16)
+    customers = models.PositiveIntegerField()
+    start_day = models.DateField()
+    feeder = models.ForeignKey(Feeder, on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["start_day", "area", "customers", "feeder"], name="outage_area_sums")]
+        constraints = [models.UniqueConstraint(fields=["outage", "area"], name="outage_area_once")]
+
+    def __str__(self) -> str:
+        return f"{self.outage}: {self.area} ({self.customers} customers)"
 
 
 class RestorationStep(models.Model):

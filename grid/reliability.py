@@ -116,6 +116,71 @@ def momentary_events(interruptions: Iterable[Interruption]) -> list[tuple[Interr
     return events
 
 
+@dataclass(frozen=True)
+class Totals:
+    """The sums every index is a ratio of: from interruption records here, or from SQL aggregates."""
+
+    sustained_interruptions: int
+    customers_interrupted: int
+    customer_minutes: float
+    distinct_customers_interrupted: int
+    # n -> customers with more than n sustained interruptions
+    customers_interrupted_more_than: Mapping[int, int]
+    momentary_events: int
+    # Customers of each momentary event (the largest operation of the event), summed
+    momentary_customers: int
+
+
+def totals(interruptions: Sequence[Interruption], *, cemi_n: Sequence[int] = (1, 2, 3)) -> Totals:
+    """The sums of `interruptions`; areas identify customers (the same area hit twice is the same customers)."""
+    sustained = [i for i in interruptions if i.sustained]
+    hits: dict[str, int] = defaultdict(int)
+    area_customers: dict[str, int] = {}
+    for interruption in sustained:
+        for area, count in interruption.areas.items():
+            hits[area] += 1
+            area_customers[area] = max(area_customers.get(area, 0), count)
+    momentary = momentary_events(interruptions)
+    return Totals(
+        sustained_interruptions=len(sustained),
+        customers_interrupted=sum(i.customers for i in sustained),
+        customer_minutes=sum(i.customer_minutes for i in sustained),
+        distinct_customers_interrupted=sum(area_customers.values()),
+        customers_interrupted_more_than={
+            n: sum(area_customers[a] for a, count in hits.items() if count > n) for n in cemi_n
+        },
+        momentary_events=len(momentary),
+        momentary_customers=sum(max(i.customers for i in event) for event in momentary),
+    )
+
+
+def indices_from_totals(sums: Totals, *, customers_served: int, period_minutes: float) -> Indices:
+    """IEEE 1366 indices from the sums, for a population of `customers_served` over a period."""
+    customers, minutes, distinct = (
+        sums.customers_interrupted,
+        sums.customer_minutes,
+        sums.distinct_customers_interrupted,
+    )
+    saifi = _div(customers, customers_served)
+    saidi = _div(minutes, customers_served)
+    return Indices(
+        customers_served=customers_served,
+        sustained_interruptions=sums.sustained_interruptions,
+        customers_interrupted=customers,
+        customer_minutes=minutes,
+        distinct_customers_interrupted=distinct,
+        momentary_events=sums.momentary_events,
+        saifi=saifi,
+        saidi=saidi,
+        caidi=_div(saidi, saifi),
+        caifi=_div(customers, distinct),
+        ctaidi=_div(minutes, distinct),
+        asai=1.0 - _div(minutes, customers_served * period_minutes),
+        maifi_e=_div(sums.momentary_customers, customers_served),
+        cemi={n: _div(count, customers_served) for n, count in sums.customers_interrupted_more_than.items()},
+    )
+
+
 def indices(
     interruptions: Sequence[Interruption],
     *,
@@ -124,37 +189,8 @@ def indices(
     cemi_n: Sequence[int] = (1, 2, 3),
 ) -> Indices:
     """IEEE 1366 indices of `interruptions` for a population of `customers_served` over a period."""
-    sustained = [i for i in interruptions if i.sustained]
-    customers = sum(i.customers for i in sustained)
-    minutes = sum(i.customer_minutes for i in sustained)
-    hits: dict[str, int] = defaultdict(int)
-    area_customers: dict[str, int] = {}
-    for interruption in sustained:
-        for area, count in interruption.areas.items():
-            hits[area] += 1
-            area_customers[area] = max(area_customers.get(area, 0), count)
-    distinct = sum(area_customers.values())
-    momentary = momentary_events(interruptions)
-    events = len(momentary)
-    saifi = _div(customers, customers_served)
-    saidi = _div(minutes, customers_served)
-    return Indices(
-        customers_served=customers_served,
-        sustained_interruptions=len(sustained),
-        customers_interrupted=customers,
-        customer_minutes=minutes,
-        distinct_customers_interrupted=distinct,
-        momentary_events=events,
-        saifi=saifi,
-        saidi=saidi,
-        caidi=_div(saidi, saifi),
-        caifi=_div(customers, distinct),
-        ctaidi=_div(minutes, distinct),
-        asai=1.0 - _div(minutes, customers_served * period_minutes),
-        maifi_e=_div(sum(max(i.customers for i in event) for event in momentary), customers_served),
-        cemi={
-            n: _div(sum(area_customers[a] for a, count in hits.items() if count > n), customers_served) for n in cemi_n
-        },
+    return indices_from_totals(
+        totals(interruptions, cemi_n=cemi_n), customers_served=customers_served, period_minutes=period_minutes
     )
 
 

@@ -2,25 +2,42 @@
 
 Restored and closed outages of every source (history, AMI, switching, manual) are the records,
 so an outage restored today moves the year-to-date figures. Active outages count once restored.
+
+The sums behind the indices are SQL aggregates (an index covers them): sustained interruptions,
+customers and customer-minutes per feeder from the outages, distinct customers and CEMI_n from the
+areas of sustained interruptions (`OutageArea`). Only momentary operations are read as rows, to
+group them into events. `grid.reliability` holds the definitions; the tests check the two agree.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from grid.models import Feeder, Outage, RestorationStep, ServicePoint, Substation
-from grid.reliability import MED_YEARS, Indices, Interruption, indices, med_days, med_threshold
+from grid import network_state
+from grid.models import Feeder, Outage, OutageArea, RestorationStep, ServicePoint, Substation
+from grid.reliability import (
+    MED_YEARS,
+    SUSTAINED_AFTER,
+    Indices,
+    Interruption,
+    Totals,
+    indices_from_totals,
+    med_days,
+    med_threshold,
+    momentary_events,
+)
 
 RECORD_STATES = (Outage.State.RESTORED, Outage.State.CLOSED)
-# Small per-process caches keyed by `records_stamp()`: past days never change unless records do.
-_CACHE_LIMIT = 64
-_daily_cache: dict[tuple, dict[date, float]] = {}
+SUSTAINED_MINUTES = SUSTAINED_AFTER.total_seconds() / 60
+CEMI_N = (1, 2, 3)
+# Customers served per feeder, keyed by the network's structure version (the only cache: the sums
+# are read fresh, so a restored outage shows at once in every process).
+_served_cache: dict[int, dict[int, int]] = {}
 
 
 def local_tz() -> ZoneInfo:
@@ -80,120 +97,56 @@ def period_for(
     raise ValueError("period must be ytd, last12, year or custom")
 
 
+def customers_by_feeder() -> dict[int, int]:
+    """Customers served per feeder id (cached per network structure version)."""
+    structure, _ = network_state.current_version()
+    if structure not in _served_cache:
+        _served_cache.clear()
+        _served_cache[structure] = dict(
+            ServicePoint.objects.values_list("transformer__feeder_id").annotate(total=Sum("customers")).order_by()
+        )
+    return _served_cache[structure]
+
+
 def customers_served(*, feeder_ids: list[int] | None = None) -> int:
     """Customers behind every meter (of the given feeders)."""
-    points = ServicePoint.objects.all()
-    if feeder_ids is not None:
-        points = points.filter(transformer__feeder_id__in=feeder_ids)
-    return points.aggregate(total=Sum("customers"))["total"] or 0
-
-
-def customers_by_feeder() -> dict[int, int]:
-    """Customers served per feeder id."""
-    return dict(ServicePoint.objects.values_list("transformer__feeder_id").annotate(total=Sum("customers")).order_by())
-
-
-_records_cache: dict[tuple, list[Interruption]] = {}
-
-
-def interruptions(
-    period: Period, *, feeder_ids: list[int] | None = None, stamp: tuple | None = None
-) -> list[Interruption]:
-    """Interruption records starting in `period`, in one query, cached per records stamp.
-
-    Customer-minutes and durations were computed from the restoration steps when each outage was
-    restored (`Outage.customer_minutes`, `duration_minutes`), so the steps need not be read again.
-    """
-    stamp = stamp if stamp is not None else records_stamp()
-    key = (period.first, period.last, tuple(feeder_ids) if feeder_ids is not None else None, stamp)
-    if key in _records_cache:
-        return _records_cache[key]
-    outages = Outage.objects.filter(
-        state__in=RECORD_STATES, started_at__gte=period.start, started_at__lt=period.end, duration_minutes__isnull=False
-    )
-    if feeder_ids is not None:
-        outages = outages.filter(feeder_id__in=feeder_ids)
-    records = [
-        Interruption(
-            started_at=started,
-            customers=customers,
-            customer_minutes=minutes,
-            duration=timedelta(minutes=duration),
-            device=f"d{device}" if device else f"t{transformer}" if transformer else f"s{point}",
-            feeder=feeder,
-            areas=areas,
-        )
-        for started, customers, minutes, duration, feeder, device, transformer, point, areas in outages.values_list(
-            "started_at",
-            "customers_affected",
-            "customer_minutes",
-            "duration_minutes",
-            "feeder_id",
-            "device_id",
-            "transformer_id",
-            "service_point_id",
-            "areas",
-        )
-    ]
-    if len(_records_cache) >= _CACHE_LIMIT:
-        _records_cache.clear()
-    _records_cache[key] = records
-    return records
+    by_feeder = customers_by_feeder()
+    if feeder_ids is None:
+        return sum(by_feeder.values())
+    return sum(by_feeder.get(pk, 0) for pk in feeder_ids)
 
 
 def clear_caches() -> None:
-    """Forget cached daily sums and records (tests, benchmarks)."""
-    _daily_cache.clear()
-    _records_cache.clear()
+    """Forget the cached customers served (tests, benchmarks)."""
+    _served_cache.clear()
 
 
-def records_stamp() -> tuple:
-    """Changes whenever the interruption records change (new, restored, re-stepped, reset outages)."""
-    return tuple(
-        Outage.objects.aggregate(
-            n=Count("id"),
-            top=Max("id"),
-            records=Count("id", filter=Q(state__in=RECORD_STATES)),
-            # Not a float sum: PostgreSQL's parallel sums differ in the last bits from one run to the next.
-            restored=Max("restored_at"),
-        ).values()
-    )
-
-
-def daily_customer_minutes(first: date, last: date, *, stamp: tuple | None = None) -> dict[date, float]:
-    """System customer-minutes of sustained interruptions per local start day (cached per records stamp)."""
-    key = (first, last, stamp if stamp is not None else records_stamp(), settings.TIME_ZONE)
-    if key not in _daily_cache:
-        if len(_daily_cache) >= _CACHE_LIMIT:
-            _daily_cache.clear()
-        rows = (
-            Outage.objects.filter(
-                state__in=RECORD_STATES, start_day__gte=first, start_day__lte=last, duration_minutes__gt=5
-            )
-            .values_list("start_day")
-            .annotate(total=Sum("customer_minutes"))
-            .order_by()
+def daily_customer_minutes(first: date, last: date) -> dict[date, float]:
+    """System customer-minutes of sustained interruptions per local start day."""
+    rows = (
+        Outage.objects.filter(
+            state__in=RECORD_STATES, start_day__gte=first, start_day__lte=last, duration_minutes__gt=SUSTAINED_MINUTES
         )
-        _daily_cache[key] = dict(rows)
-    return _daily_cache[key]
+        .values_list("start_day")
+        .annotate(total=Sum("customer_minutes"))
+        .order_by()
+    )
+    return dict(rows)
 
 
-def med_threshold_for(year: int, *, served: int, stamp: tuple | None = None) -> float | None:
+def med_threshold_for(year: int, *, served: int) -> float | None:
     """T_MED for `year`, from the daily SAIDI of the five years before it (fewer if that is all there is)."""
-    daily = daily_customer_minutes(date(year - MED_YEARS, 1, 1), date(year - 1, 12, 31), stamp=stamp)
+    daily = daily_customer_minutes(date(year - MED_YEARS, 1, 1), date(year - 1, 12, 31))
     return med_threshold([total / served for total in daily.values()]) if served else None
 
 
-def major_event_days(
-    period: Period, *, served: int, stamp: tuple | None = None
-) -> tuple[set[date], dict[int, float | None]]:
+def major_event_days(period: Period, *, served: int) -> tuple[set[date], dict[int, float | None]]:
     """MED days inside `period` and the threshold used for each year it touches."""
-    stamp = stamp if stamp is not None else records_stamp()
-    daily = daily_customer_minutes(period.first, period.last, stamp=stamp)
+    daily = daily_customer_minutes(period.first, period.last)
     days: set[date] = set()
     thresholds: dict[int, float | None] = {}
     for year in range(period.first.year, period.last.year + 1):
-        thresholds[year] = med_threshold_for(year, served=served, stamp=stamp)
+        thresholds[year] = med_threshold_for(year, served=served)
         in_year = {day: total / served for day, total in daily.items() if day.year == year}
         days |= med_days(in_year, thresholds[year])
     return days, thresholds
@@ -212,41 +165,173 @@ class Report:
     thresholds: dict[int, float | None]
 
 
+@dataclass(frozen=True)
+class Sums:
+    """Sustained interruptions, their customers and customer-minutes."""
+
+    interruptions: int = 0
+    customers: int = 0
+    customer_minutes: float = 0.0
+
+    def __add__(self, other: Sums) -> Sums:
+        return Sums(
+            self.interruptions + other.interruptions,
+            self.customers + other.customers,
+            self.customer_minutes + other.customer_minutes,
+        )
+
+
+def _records(period: Period, feeder_ids: list[int] | None) -> QuerySet[Outage]:
+    records = Outage.objects.filter(
+        state__in=RECORD_STATES,
+        start_day__gte=period.first,
+        start_day__lte=period.last,
+        duration_minutes__isnull=False,
+    )
+    return records if feeder_ids is None else records.filter(feeder_id__in=feeder_ids)
+
+
+def _not_on(days: set[date]) -> Q | None:
+    """Filter for rows outside the MED days (None: no MED days, nothing to leave out)."""
+    return ~Q(start_day__in=sorted(days)) if days else None
+
+
+def sustained_sums_by_feeder(
+    period: Period, *, days: set[date], feeder_ids: list[int] | None = None
+) -> dict[int, tuple[Sums, Sums]]:
+    """Per feeder id: sums over all days and excluding `days`, in one grouped query."""
+    normal = _not_on(days)
+    rows = (
+        _records(period, feeder_ids)
+        .filter(duration_minutes__gt=SUSTAINED_MINUTES)
+        .values_list("feeder_id")
+        .annotate(
+            n=Count("start_day"),
+            customers=Sum("customers_affected"),
+            minutes=Sum("customer_minutes"),
+            normal_n=Count("start_day", filter=normal),
+            normal_customers=Sum("customers_affected", filter=normal),
+            normal_minutes=Sum("customer_minutes", filter=normal),
+        )
+        .order_by()
+    )
+    return {
+        feeder: (Sums(n, customers, minutes), Sums(normal_n, normal_customers or 0, normal_minutes or 0.0))
+        for feeder, n, customers, minutes, normal_n, normal_customers, normal_minutes in rows
+    }
+
+
+def distinct_customer_counts(
+    period: Period, *, days: set[date], feeder_ids: list[int] | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """CN and the customers with more than n sustained interruptions (keys "cn", "more_<n>"),
+    over all days and excluding `days`: per area its hits and customers, summed in SQL."""
+    areas = OutageArea.objects.filter(start_day__gte=period.first, start_day__lte=period.last)
+    if feeder_ids is not None:
+        areas = areas.filter(feeder_id__in=feeder_ids)
+    normal = _not_on(days)
+    per_area = (
+        areas.values("area")
+        .annotate(
+            hits=Count("area"),
+            area_customers=Max("customers"),
+            normal_hits=Count("area", filter=normal),
+            normal_customers=Max("customers", filter=normal),
+        )
+        .order_by()
+    )
+    sums = per_area.aggregate(
+        cn=Sum("area_customers"),
+        normal_cn=Sum("normal_customers"),
+        **{f"more_{n}": Sum("area_customers", filter=Q(hits__gt=n)) for n in CEMI_N},
+        **{f"normal_more_{n}": Sum("normal_customers", filter=Q(normal_hits__gt=n)) for n in CEMI_N},
+    )
+    keys = ["cn", *(f"more_{n}" for n in CEMI_N)]
+    return {key: sums[key] or 0 for key in keys}, {key: sums[f"normal_{key}"] or 0 for key in keys}
+
+
+def location_key(device: int | None, transformer: int | None, service_point: int | None) -> str:
+    """What interrupted: the operations of one device within 5 minutes are one momentary event."""
+    return f"d{device}" if device else f"t{transformer}" if transformer else f"s{service_point}"
+
+
+def momentary_operations(period: Period, *, feeder_ids: list[int] | None = None) -> list[tuple[date, Interruption]]:
+    """Momentary interruptions (5 minutes or less) with their start day, to be grouped into events."""
+    rows = (
+        _records(period, feeder_ids)
+        .filter(duration_minutes__lte=SUSTAINED_MINUTES)
+        .values_list(
+            "start_day", "started_at", "customers_affected", "duration_minutes", "device_id", "transformer_id",
+            "service_point_id",
+        )
+        .order_by()
+    )  # fmt: skip
+    return [
+        (
+            day,
+            Interruption(
+                started_at=started,
+                customers=customers,
+                customer_minutes=0.0,
+                duration=timedelta(minutes=duration),
+                device=location_key(device, transformer, point),
+            ),
+        )
+        for day, started, customers, duration, device, transformer, point in rows
+    ]
+
+
+def _totals(sums: Sums, distinct: dict[str, int], momentary: list[Interruption]) -> Totals:
+    events = momentary_events(momentary)
+    return Totals(
+        sustained_interruptions=sums.interruptions,
+        customers_interrupted=sums.customers,
+        customer_minutes=sums.customer_minutes,
+        distinct_customers_interrupted=distinct["cn"],
+        customers_interrupted_more_than={n: distinct[f"more_{n}"] for n in CEMI_N},
+        momentary_events=len(events),
+        momentary_customers=sum(max(i.customers for i in event) for event in events),
+    )
+
+
 def _report(
     period: Period,
-    records: list[Interruption],
     *,
     scope: str,
     served: int,
     days: set[date],
     thresholds: dict[int, float | None],
-    on_med_day: list[bool] | None = None,
+    by_feeder: dict[int, tuple[Sums, Sums]],
+    feeder_ids: list[int] | None,
 ) -> Report:
-    if on_med_day is None:
-        on_med_day = _on_med_day(records, days)
-    normal = [r for r, med in zip(records, on_med_day, strict=True) if not med]
+    """Indices with and without MED days from the per-feeder sums and the scope's areas and momentaries."""
+    all_sums = sum((pair[0] for pair in by_feeder.values()), Sums())
+    normal_sums = sum((pair[1] for pair in by_feeder.values()), Sums())
+    distinct, normal_distinct = distinct_customer_counts(period, days=days, feeder_ids=feeder_ids)
+    momentary = momentary_operations(period, feeder_ids=feeder_ids)
+    all_momentary = [operation for _, operation in momentary]
+    normal_momentary = [operation for day, operation in momentary if day not in days]
     return Report(
         period=period,
         scope=scope,
         customers_served=served,
-        all_days=indices(records, customers_served=served, period_minutes=period.minutes),
-        excluding_med=indices(normal, customers_served=served, period_minutes=period.minutes),
+        all_days=indices_from_totals(
+            _totals(all_sums, distinct, all_momentary), customers_served=served, period_minutes=period.minutes
+        ),
+        excluding_med=indices_from_totals(
+            _totals(normal_sums, normal_distinct, normal_momentary),
+            customers_served=served,
+            period_minutes=period.minutes,
+        ),
         med_days=sorted(days),
         thresholds=thresholds,
     )
 
 
-def _on_med_day(records: list[Interruption], days: set[date]) -> list[bool]:
-    """Per record: did it start on a major event day."""
-    tz = local_tz()
-    return [r.started_at.astimezone(tz).date() in days for r in records]
-
-
 def reliability_report(period: Period, *, feeder: Feeder | None = None, substation: Substation | None = None) -> Report:
     """System, substation or feeder indices for a period; MED days are always the system's."""
-    stamp = records_stamp()
     system_served = customers_served()
-    days, thresholds = major_event_days(period, served=system_served, stamp=stamp)
+    days, thresholds = major_event_days(period, served=system_served)
     if feeder is not None:
         feeder_ids, scope = [feeder.pk], feeder.code
     elif substation is not None:
@@ -254,8 +339,16 @@ def reliability_report(period: Period, *, feeder: Feeder | None = None, substati
     else:
         feeder_ids, scope = None, "system"
     served = customers_served(feeder_ids=feeder_ids) if feeder_ids is not None else system_served
-    records = interruptions(period, feeder_ids=feeder_ids, stamp=stamp)
-    return _report(period, records, scope=scope, served=served, days=days, thresholds=thresholds)
+    by_feeder = sustained_sums_by_feeder(period, days=days, feeder_ids=feeder_ids)
+    return _report(
+        period,
+        scope=scope,
+        served=served,
+        days=days,
+        thresholds=thresholds,
+        by_feeder=by_feeder,
+        feeder_ids=feeder_ids,
+    )
 
 
 @dataclass(frozen=True)
@@ -275,7 +368,7 @@ class FeederFigures:
 
 @dataclass(frozen=True)
 class Overview:
-    """System report and every feeder's figures for one period, from one read of the records."""
+    """System report and every feeder's figures for one period."""
 
     system: Report
     feeders: list[FeederFigures]
@@ -284,54 +377,41 @@ class Overview:
 def reliability_overview(period: Period) -> Overview:
     """System indices (with and without MEDs) and per-feeder figures, worst feeder SAIDI (without MEDs) first.
 
-    Feeders are summed in one pass over the records rather than one full index computation each.
+    The per-feeder sums of one grouped query give both the feeders' figures and the system's.
     """
-    stamp = records_stamp()
     served_by_feeder = customers_by_feeder()
     system_served = sum(served_by_feeder.values())
-    days, thresholds = major_event_days(period, served=system_served, stamp=stamp)
-    records = interruptions(period, stamp=stamp)
-    on_med_day = _on_med_day(records, days)
-    # feeder -> [customer-minutes on all days, customers, customer-minutes and interruptions excluding MEDs]
-    totals: dict[int, list[float]] = defaultdict(lambda: [0.0, 0, 0.0, 0])
-    for record, med in zip(records, on_med_day, strict=True):
-        if not record.sustained:
-            continue
-        row = totals[record.feeder]
-        row[0] += record.customer_minutes
-        if not med:
-            row[1] += record.customers
-            row[2] += record.customer_minutes
-            row[3] += 1
+    days, thresholds = major_event_days(period, served=system_served)
+    by_feeder = sustained_sums_by_feeder(period, days=days)
     feeders = Feeder.objects.in_bulk(list(served_by_feeder))
     figures = []
     for feeder_id, served in served_by_feeder.items():
         if feeder_id not in feeders or not served:
             continue
-        minutes, ex_customers, ex_minutes, ex_count = totals.get(feeder_id, [0.0, 0, 0.0, 0])
-        saifi, saidi = ex_customers / served, ex_minutes / served
+        all_days, normal = by_feeder.get(feeder_id, (Sums(), Sums()))
+        saifi, saidi = normal.customers / served, normal.customer_minutes / served
         figures.append(
             FeederFigures(
                 feeder=feeders[feeder_id],
                 customers_served=served,
-                sustained_interruptions=int(ex_count),
-                customers_interrupted=int(ex_customers),
-                customer_minutes_all_days=minutes,
+                sustained_interruptions=normal.interruptions,
+                customers_interrupted=normal.customers,
+                customer_minutes_all_days=all_days.customer_minutes,
                 saifi=saifi,
                 saidi=saidi,
                 caidi=saidi / saifi if saifi else 0.0,
-                saidi_all_days=minutes / served,
+                saidi_all_days=all_days.customer_minutes / served,
             )
         )
     figures.sort(key=lambda f: (-f.saidi, f.feeder.code))
     system = _report(
         period,
-        records,
         scope="system",
         served=system_served,
         days=days,
         thresholds=thresholds,
-        on_med_day=on_med_day,
+        by_feeder=by_feeder,
+        feeder_ids=None,
     )
     return Overview(system=system, feeders=figures)
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from grid import network_state
 from grid.history import Target, generate_history
-from grid.models import Device, Feeder, Outage, OutageEvent, RestorationStep, ServicePoint, local_day
+from grid.models import Device, Feeder, Outage, OutageArea, OutageEvent, RestorationStep, ServicePoint, local_day
 from grid.progress import ProgressCallback
 from grid.services.errors import ServiceError
+from grid.services.records import outage_areas_record
 from grid.topology import CUSTOMER_CLASSES
 
 BATCH = 5_000
@@ -145,6 +146,7 @@ def history_seed(
     for start in range(0, len(outages), BATCH):
         chunk = outages[start : start + BATCH]
         Outage.objects.bulk_create(chunk)
+        outage_areas_record(outages=chunk)
         RestorationStep.objects.bulk_create(
             [
                 RestorationStep(outage=outage, at=at, customers_restored=customers, note="history")
@@ -160,9 +162,10 @@ def history_clear() -> None:
     """Delete the generated history (live outages stay)."""
     ids = Outage.objects.filter(source=Outage.Source.HISTORY).values("pk")
     RestorationStep.objects.filter(outage__in=ids).delete()
+    OutageArea.objects.filter(outage__in=ids).delete()
     OutageEvent.objects.filter(outage__in=ids).delete()
     with connection.cursor() as cursor:
-        # Steps and events are gone and generated outages have no work orders: one statement is enough.
+        # Steps, events and areas are gone and generated outages have no work orders: one statement is enough.
         cursor.execute(
             f"DELETE FROM {connection.ops.quote_name(Outage._meta.db_table)} WHERE source = %s",
             [Outage.Source.HISTORY],

@@ -15,6 +15,7 @@ from grid.models import (
     NetworkVersion,
     Node,
     Outage,
+    OutageArea,
     OutageEvent,
     RestorationStep,
     Segment,
@@ -44,7 +45,16 @@ _SEED_ORDER: tuple[tuple[str, str], ...] = (
 
 NETWORK_MODELS: tuple[type, ...] = (ServicePoint, Transformer, Device, Segment, Node, Feeder, Substation)
 # Operational records that point into the network; a reset removes them with it.
-OPERATION_MODELS: tuple[type, ...] = (MeterEvent, RestorationStep, OutageEvent, SwitchingOperation, WorkOrder, Outage)
+OPERATION_MODELS: tuple[type, ...] = (
+    MeterEvent,
+    RestorationStep,
+    OutageArea,
+    OutageEvent,
+    OutageArea,
+    SwitchingOperation,
+    WorkOrder,
+    Outage,
+)
 
 
 class NetworkNotEmpty(Exception):

@@ -19,6 +19,7 @@ from grid import network_state
 from grid.models import Crew, MeterEvent, Outage, OutageEvent, RestorationStep, WorkOrder
 from grid.roles import OPERATOR, has_role
 from grid.services.errors import Conflict, ServiceError
+from grid.services.records import outage_areas_record
 from grid.topology import Topology
 
 State = Outage.State
@@ -248,7 +249,7 @@ def outage_add_step(*, outage: Outage, customers: int, at: datetime, by: Abstrac
 
 
 def _finalize(outage: Outage) -> None:
-    """Exact customer-minutes and duration from the restoration steps, once supply is back."""
+    """Exact customer-minutes, duration and the areas hit, from the restoration steps, once supply is back."""
     steps = list(outage.steps.values_list("at", "customers_restored"))
     if not steps:
         return
@@ -256,6 +257,7 @@ def _finalize(outage: Outage) -> None:
     duration = (max(at for at, _ in steps) - outage.started_at).total_seconds() / 60
     Outage.objects.filter(pk=outage.pk).update(customer_minutes=minutes, duration_minutes=duration)
     outage.customer_minutes, outage.duration_minutes = minutes, duration
+    outage_areas_record(outages=[outage])
 
 
 def _resolve_reports(outage: Outage) -> None:

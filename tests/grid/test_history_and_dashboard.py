@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
 from grid import network_state, services
 from grid import reliability_selectors as rs
-from grid.models import Device, Outage
+from grid.models import Device, Feeder, Outage
+from grid.reliability import Indices, Interruption, indices, start_day
 from grid.synthetic import Network
 
 HX = {"HX-Request": "true"}
@@ -91,9 +93,67 @@ def test_per_feeder_indices_add_up_to_the_system(history: int) -> None:
     assert worst.saidi_all_days == pytest.approx(report.all_days.saidi)
 
 
+def _records(period: rs.Period, feeder_ids: list[int] | None) -> list[Interruption]:
+    """The period's interruption records read row by row, as the definitions take them."""
+    outages = Outage.objects.filter(
+        state__in=rs.RECORD_STATES, started_at__gte=period.start, started_at__lt=period.end
+    ).order_by("started_at", "id")
+    if feeder_ids is not None:
+        outages = outages.filter(feeder_id__in=feeder_ids)
+    return [
+        Interruption(
+            started_at=o.started_at,
+            customers=o.customers_affected,
+            customer_minutes=o.customer_minutes,
+            duration=timedelta(minutes=o.duration_minutes),
+            device=rs.location_key(o.device_id, o.transformer_id, o.service_point_id),
+            areas=o.areas,
+        )
+        for o in outages
+    ]
+
+
+def _assert_same(found: Indices, expected: Indices) -> None:
+    for name in ("customers_served", "sustained_interruptions", "customers_interrupted", "momentary_events"):
+        assert getattr(found, name) == getattr(expected, name), name
+    assert found.distinct_customers_interrupted == expected.distinct_customers_interrupted
+    for name in ("customer_minutes", "saifi", "saidi", "caidi", "caifi", "ctaidi", "asai", "maifi_e"):
+        assert getattr(found, name) == pytest.approx(getattr(expected, name), rel=1e-9), name
+    assert found.cemi == pytest.approx(expected.cemi, rel=1e-9)
+
+
+@pytest.mark.parametrize("scope", ["system", "substation", "feeder"])
+def test_sql_sums_give_the_indices_of_the_definitions(history: int, scope: str) -> None:
+    """The reports sum in SQL; reading every record and applying grid.reliability gives the same indices."""
+    today = timezone.localdate()
+    period = rs.period_for("custom", today=today, first=date(today.year - 2, 1, 1), last=today)
+    busiest = Outage.objects.filter(source="history").values("feeder").annotate(n=Count("id")).order_by("-n")[0]
+    feeder = Feeder.objects.get(pk=busiest["feeder"])
+    scopes = {
+        "system": ({}, None),
+        "substation": ({"substation": feeder.substation}, list(feeder.substation.feeders.values_list("pk", flat=True))),
+        "feeder": ({"feeder": feeder}, [feeder.pk]),
+    }
+    kwargs, feeder_ids = scopes[scope]
+    report = rs.reliability_report(period, **kwargs)
+    assert report.med_days and report.all_days.momentary_events and report.all_days.cemi[1]
+    records = _records(period, feeder_ids)
+    served = rs.customers_served(feeder_ids=feeder_ids)
+    tz = rs.local_tz()
+    normal = [r for r in records if start_day(r.started_at, tz) not in set(report.med_days)]
+    _assert_same(report.all_days, indices(records, customers_served=served, period_minutes=period.minutes))
+    _assert_same(report.excluding_med, indices(normal, customers_served=served, period_minutes=period.minutes))
+
+
+def test_no_records_give_zero_indices(small_network: Network) -> None:
+    report = rs.reliability_report(rs.period_for("ytd", today=timezone.localdate()))
+    assert report.med_days == [] and report.all_days.saidi == report.excluding_med.saifi == 0
+    assert report.all_days.asai == 1.0 and report.all_days.cemi == {1: 0.0, 2: 0.0, 3: 0.0}
+
+
 def test_a_live_restored_outage_moves_year_to_date(small_network: Network, operator: User) -> None:
     period = rs.period_for("ytd", today=timezone.localdate())
-    before = rs.reliability_report(period).all_days.customers_interrupted
+    before = rs.reliability_report(period).all_days
     device = Device.objects.filter(kind="fuse").select_related("feeder").first()
     outage = Outage.objects.create(
         state="verified", source="manual", feeder=device.feeder, device=device,
@@ -101,8 +161,20 @@ def test_a_live_restored_outage_moves_year_to_date(small_network: Network, opera
     )  # fmt: skip
     services.outage_transition(outage_id=outage.pk, version=1, action="restore", by=operator)
     after = rs.reliability_report(period).all_days
-    assert after.customers_interrupted == before + 33
+    assert after.customers_interrupted == before.customers_interrupted + 33
     assert after.customer_minutes >= 33 * 45
+    assert list(outage.record_areas.values_list("area", "customers")) == [("t1", 33)]
+    assert after.distinct_customers_interrupted == before.distinct_customers_interrupted + 33
+    # A momentary interruption is an event for MAIFI_E, not a customer interrupted: it records no areas.
+    shot = Outage.objects.create(
+        state="verified", source="manual", feeder=device.feeder, device=device,
+        started_at=timezone.now() - timedelta(minutes=3), customers_affected=20, areas={"t2": 20},
+    )  # fmt: skip
+    services.outage_transition(outage_id=shot.pk, version=1, action="restore", by=operator)
+    latest = rs.reliability_report(period).all_days
+    assert not shot.record_areas.exists()
+    assert latest.momentary_events == after.momentary_events + 1
+    assert latest.distinct_customers_interrupted == after.distinct_customers_interrupted
 
 
 def test_dashboard_full_page_and_each_card(client: Client, viewer: User, history: int) -> None:
