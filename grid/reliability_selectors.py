@@ -164,6 +164,11 @@ class Report:
     med_days: list[date]
     thresholds: dict[int, float | None]
 
+    @property
+    def cemi_rows(self) -> list[tuple[int, float, float]]:
+        """(n, CEMI_n on all days, CEMI_n excluding MED days)."""
+        return [(n, value, self.excluding_med.cemi[n]) for n, value in self.all_days.cemi.items()]
+
 
 @dataclass(frozen=True)
 class Sums:

@@ -192,7 +192,9 @@ def test_dashboard_full_page_and_each_card(client: Client, viewer: User, history
 
 def test_reliability_page_and_validation(client: Client, viewer: User, history: int) -> None:
     client.force_login(viewer)
-    assert "SAIFI" in client.get("/reliability/").content.decode()
+    page = client.get("/reliability/", {"period": "last12"}).content.decode()
+    assert "SAIFI" in page and "CEMI<sub>3</sub>" in page and "Momentary events" in page
+    assert "—" not in page  # every index, CEMI_n included, with and without MED days
     feeder = Outage.objects.filter(source="history").first().feeder
     partial = client.get("/reliability/", {"period": "last12", "feeder": feeder.code}, headers=HX)
     assert partial.content.decode().lstrip().startswith('<div id="reliability-result">')
