@@ -75,13 +75,7 @@ def payloads(net: Network) -> dict[str, str]:
         status = maps.encode_status(
             structure=1,
             state=1,
-            segment_energized=live.segment_energized,
-            segment_from=arrays.segment_from,
-            segment_to=arrays.segment_to,
-            node_energized=live.energized,
-            device_segment=arrays.device_segment,
-            device_node=arrays.device_node,
-            device_normally_open=arrays.device_normally_open,
+            energization=live,
             device_open=device_open,
             transformer_node=node_index,
         )

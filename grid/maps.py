@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pydeck
 
+from grid.topology import Energization
+
 GEOMETRY_MAGIC = b"FXMG"
 STATUS_MAGIC = b"FXST"
 GEOMETRY_FORMAT = 1
@@ -402,13 +404,7 @@ def encode_status(
     *,
     structure: int,
     state: int,
-    segment_energized: np.ndarray,
-    segment_from: np.ndarray,
-    segment_to: np.ndarray,
-    node_energized: np.ndarray,
-    device_segment: np.ndarray,
-    device_node: np.ndarray,
-    device_normally_open: np.ndarray,
+    energization: Energization,
     device_open: np.ndarray,
     transformer_node: np.ndarray,
     segment_in_outage: np.ndarray | None = None,
@@ -416,11 +412,17 @@ def encode_status(
 ) -> bytes:
     """One status byte per segment, device and transformer (codes in the module docstring).
 
-    `segment_in_outage` (bool per segment) marks segments inside an active outage; devices and
-    transformers touching such a segment and not energized are marked too. `segment_loading`
-    (uint8 per segment, 0-4) carries loading classes when analytics provide them.
+    `energization` is the pass for the open devices `device_open`; `transformer_node` gives each
+    drawn transformer's node index. `segment_in_outage` (bool per segment) marks segments inside
+    an active outage; devices and transformers touching such a segment and not energized are
+    marked too. `segment_loading` (uint8 per segment, 0-4) carries loading classes when analytics
+    provide them.
     """
-    segments = np.where(segment_energized, STATUS_ENERGIZED, STATUS_DEENERGIZED).astype(np.uint8)
+    arrays = energization.topology.arrays
+    segment_from, segment_to = arrays.segment_from, arrays.segment_to
+    device_segment, device_node = arrays.device_segment, arrays.device_node
+    node_energized = energization.energized
+    segments = np.where(energization.segment_energized, STATUS_ENERGIZED, STATUS_DEENERGIZED).astype(np.uint8)
     node_outage = np.zeros(len(node_energized), dtype=bool)
     flags = 0
     if segment_in_outage is not None:
@@ -445,9 +447,9 @@ def encode_status(
     device_energy = np.where(~device_live & device_dead_outage, STATUS_OUTAGE, device_energy)
     switch = np.select(
         [
-            device_open & device_normally_open,
-            device_open & ~device_normally_open,
-            ~device_open & device_normally_open,
+            device_open & arrays.device_normally_open,
+            device_open & ~arrays.device_normally_open,
+            ~device_open & arrays.device_normally_open,
         ],
         [SWITCH_OPEN_NORMAL, SWITCH_OPEN_ABNORMAL, SWITCH_CLOSED_ABNORMAL],
         SWITCH_CLOSED,
