@@ -140,7 +140,7 @@ def totals(interruptions: Sequence[Interruption], *, cemi_n: Sequence[int] = (1,
         for area, count in interruption.areas.items():
             hits[area] += 1
             area_customers[area] = max(area_customers.get(area, 0), count)
-    momentary = momentary_events(interruptions)
+    events, event_customers = momentary_figures(interruptions)
     return Totals(
         sustained_interruptions=len(sustained),
         customers_interrupted=sum(i.customers for i in sustained),
@@ -149,9 +149,15 @@ def totals(interruptions: Sequence[Interruption], *, cemi_n: Sequence[int] = (1,
         customers_interrupted_more_than={
             n: sum(area_customers[a] for a, count in hits.items() if count > n) for n in cemi_n
         },
-        momentary_events=len(momentary),
-        momentary_customers=sum(max(i.customers for i in event) for event in momentary),
+        momentary_events=events,
+        momentary_customers=event_customers,
     )
+
+
+def momentary_figures(interruptions: Iterable[Interruption]) -> tuple[int, int]:
+    """Momentary events, and their customers summed (each event counts its largest operation)."""
+    events = momentary_events(interruptions)
+    return len(events), sum(max(i.customers for i in event) for event in events)
 
 
 def indices_from_totals(sums: Totals, *, customers_served: int, period_minutes: float) -> Indices:

@@ -29,7 +29,7 @@ from grid.reliability import (
     indices_from_totals,
     med_days,
     med_threshold,
-    momentary_events,
+    momentary_figures,
 )
 
 RECORD_STATES = (Outage.State.RESTORED, Outage.State.CLOSED)
@@ -229,8 +229,10 @@ def sustained_sums_by_feeder(
 def distinct_customer_counts(
     period: Period, *, days: set[date], feeder_ids: list[int] | None = None
 ) -> tuple[dict[str, int], dict[str, int]]:
-    """CN and the customers with more than n sustained interruptions (keys "cn", "more_<n>"),
-    over all days and excluding `days`: per area its hits and customers, summed in SQL."""
+    """CN and the customers with more than n sustained interruptions, over all days and excluding `days`.
+
+    Keys "cn" and "more_<n>"; per area its hits and largest customers count, summed in SQL.
+    """
     areas = OutageArea.objects.filter(start_day__gte=period.first, start_day__lte=period.last)
     if feeder_ids is not None:
         areas = areas.filter(feeder_id__in=feeder_ids)
@@ -287,15 +289,15 @@ def momentary_operations(period: Period, *, feeder_ids: list[int] | None = None)
 
 
 def _totals(sums: Sums, distinct: dict[str, int], momentary: list[Interruption]) -> Totals:
-    events = momentary_events(momentary)
+    events, event_customers = momentary_figures(momentary)
     return Totals(
         sustained_interruptions=sums.interruptions,
         customers_interrupted=sums.customers,
         customer_minutes=sums.customer_minutes,
         distinct_customers_interrupted=distinct["cn"],
         customers_interrupted_more_than={n: distinct[f"more_{n}"] for n in CEMI_N},
-        momentary_events=len(events),
-        momentary_customers=sum(max(i.customers for i in event) for event in events),
+        momentary_events=events,
+        momentary_customers=event_customers,
     )
 
 
