@@ -16,6 +16,7 @@ from grid.models import (
     MeterEvent,
     Node,
     Outage,
+    OutageArea,
     RestorationStep,
     Segment,
     ServicePoint,
@@ -145,6 +146,21 @@ class RestorationStepInline(admin.TabularInline):
         return False
 
 
+class OutageAreaInline(admin.TabularInline):
+    """Who a sustained interruption counted as interrupted (CN and CEMI_n)."""
+
+    model = OutageArea
+    extra = 0
+    fields = ["area", "customers"]
+    readonly_fields = ["area", "customers"]
+    can_delete = False
+    verbose_name = "area hit"
+    verbose_name_plural = "areas hit (customers counted for CAIFI, CTAIDI and CEMI)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Outage | None = None) -> bool:
+        return False
+
+
 @admin.register(Outage)
 class OutageAdmin(admin.ModelAdmin):
     """Outages are run from the operator pages (state machine, locking); the admin shows them read-only."""
@@ -154,7 +170,7 @@ class OutageAdmin(admin.ModelAdmin):
     list_select_related = ["feeder", "device", "transformer", "service_point"]
     search_fields = ["=id", "feeder__code", "device__code"]
     date_hierarchy = "started_at"
-    inlines = [RestorationStepInline]
+    inlines = [RestorationStepInline, OutageAreaInline]
     show_full_result_count = False
 
     @admin.display(description="location")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from grid import services
 from grid.models import (
     Crew,
     Device,
@@ -110,3 +114,17 @@ def test_switching_log_and_outages_are_read_only_in_admin(client: Client, admin_
     client.force_login(admin_user)
     assert client.get(_url(SwitchingOperation, "add")).status_code == 403
     assert client.get(_url(Outage, "add")).status_code == 403
+
+
+def test_outage_admin_shows_the_areas_a_restored_outage_counted(
+    client: Client, admin_user: User, operator: User, small_network: Network
+) -> None:
+    device = Device.objects.filter(kind="fuse").select_related("feeder").first()
+    outage = Outage.objects.create(
+        state="verified", source="manual", feeder=device.feeder, device=device,
+        started_at=timezone.now() - timedelta(hours=1), customers_affected=12, areas={"t7": 12},
+    )  # fmt: skip
+    services.outage_transition(outage_id=outage.pk, version=1, action="restore", by=operator)
+    client.force_login(admin_user)
+    page = client.get(_url(Outage, "change", outage.pk)).content.decode()
+    assert "areas hit" in page.lower() and "t7" in page
