@@ -61,6 +61,8 @@ class FeederRankOut(Schema):
     saifi: float
     caidi: float
     saidi_all_days: float
+    all_days: IndicesOut
+    excluding_med: IndicesOut
 
 
 class KpiOut(Schema):
@@ -136,7 +138,7 @@ def feeder_ranking(
     start: date | None = None,
     end: date | None = None,
 ) -> list[dict]:
-    """Feeders by SAIDI excluding major event days, worst first."""
+    """Feeders by SAIDI excluding major event days, worst first, with every index on all days and without MEDs."""
     overview = rs.reliability_overview(_period(period, year, start, end))
     substations = dict(Feeder.objects.values_list("pk", "substation__code"))
     return [
@@ -148,6 +150,8 @@ def feeder_ranking(
             "saifi": figures.saifi,
             "caidi": figures.caidi,
             "saidi_all_days": figures.saidi_all_days,
+            "all_days": figures.all_days,
+            "excluding_med": figures.excluding_med,
         }
         for figures in overview.feeders
     ]

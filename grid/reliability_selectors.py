@@ -11,11 +11,13 @@ group them into events. `grid.reliability` holds the definitions; the tests chec
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from grid import network_state
@@ -226,19 +228,24 @@ def sustained_sums_by_feeder(
     }
 
 
+DistinctCounts = dict[str, int]
+
+
 def distinct_customer_counts(
-    period: Period, *, days: set[date], feeder_ids: list[int] | None = None
-) -> tuple[dict[str, int], dict[str, int]]:
+    period: Period, *, days: set[date], feeder_ids: list[int] | None = None, per_feeder: bool = False
+) -> dict[int | None, tuple[DistinctCounts, DistinctCounts]]:
     """CN and the customers with more than n sustained interruptions, over all days and excluding `days`.
 
-    Keys "cn" and "more_<n>"; per area its hits and largest customers count, summed in SQL.
+    Keys "cn" and "more_<n>"; per feeder id, or under None for the whole scope (an area hit under
+    two feeders counts once in the scope, once in each feeder). Per area its hits and largest
+    customers count, then their sums: two levels of grouping, so the outer one is written in SQL.
     """
     areas = OutageArea.objects.filter(start_day__gte=period.first, start_day__lte=period.last)
     if feeder_ids is not None:
         areas = areas.filter(feeder_id__in=feeder_ids)
     normal = _not_on(days)
     per_area = (
-        areas.values("area")
+        areas.values(*(("feeder_id",) if per_feeder else ()), "area")
         .annotate(
             hits=Count("area"),
             area_customers=Max("customers"),
@@ -247,14 +254,27 @@ def distinct_customer_counts(
         )
         .order_by()
     )
-    sums = per_area.aggregate(
-        cn=Sum("area_customers"),
-        normal_cn=Sum("normal_customers"),
-        **{f"more_{n}": Sum("area_customers", filter=Q(hits__gt=n)) for n in CEMI_N},
-        **{f"normal_more_{n}": Sum("normal_customers", filter=Q(normal_hits__gt=n)) for n in CEMI_N},
-    )
+    inner, params = per_area.query.sql_with_params()
+    q = connection.ops.quote_name
+    sums = []
+    for hits, customers in (("hits", "area_customers"), ("normal_hits", "normal_customers")):
+        sums.append(f"SUM({q(customers)})")
+        sums.extend(f"SUM(CASE WHEN {q(hits)} > {n:d} THEN {q(customers)} END)" for n in CEMI_N)
     keys = ["cn", *(f"more_{n}" for n in CEMI_N)]
-    return {key: sums[key] or 0 for key in keys}, {key: sums[f"normal_{key}"] or 0 for key in keys}
+    group = q("feeder_id") if per_feeder else "NULL"
+    sql = f"SELECT {group}, {', '.join(sums)} FROM ({inner}) per_area"
+    if per_feeder:
+        sql += f" GROUP BY {group}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        row[0]: (
+            dict(zip(keys, (value or 0 for value in row[1 : 1 + len(keys)]), strict=True)),
+            dict(zip(keys, (value or 0 for value in row[1 + len(keys) :]), strict=True)),
+        )
+        for row in rows
+    }
 
 
 def location_key(device: int | None, transformer: int | None, service_point: int | None) -> str:
@@ -268,8 +288,8 @@ def momentary_operations(period: Period, *, feeder_ids: list[int] | None = None)
         _records(period, feeder_ids)
         .filter(duration_minutes__lte=SUSTAINED_MINUTES)
         .values_list(
-            "start_day", "started_at", "customers_affected", "duration_minutes", "device_id", "transformer_id",
-            "service_point_id",
+            "start_day", "started_at", "customers_affected", "duration_minutes", "feeder_id", "device_id",
+            "transformer_id", "service_point_id",
         )
         .order_by()
     )  # fmt: skip
@@ -282,13 +302,17 @@ def momentary_operations(period: Period, *, feeder_ids: list[int] | None = None)
                 customer_minutes=0.0,
                 duration=timedelta(minutes=duration),
                 device=location_key(device, transformer, point),
+                feeder=feeder,
             ),
         )
-        for day, started, customers, duration, device, transformer, point in rows
+        for day, started, customers, duration, feeder, device, transformer, point in rows
     ]
 
 
-def _totals(sums: Sums, distinct: dict[str, int], momentary: list[Interruption]) -> Totals:
+ZERO_COUNTS: DistinctCounts = {"cn": 0, **{f"more_{n}": 0 for n in CEMI_N}}
+
+
+def _totals(sums: Sums, distinct: DistinctCounts, momentary: list[Interruption]) -> Totals:
     events, event_customers = momentary_figures(momentary)
     return Totals(
         sustained_interruptions=sums.interruptions,
@@ -301,6 +325,24 @@ def _totals(sums: Sums, distinct: dict[str, int], momentary: list[Interruption])
     )
 
 
+def _both(
+    period: Period,
+    *,
+    served: int,
+    sums: tuple[Sums, Sums],
+    distinct: tuple[DistinctCounts, DistinctCounts],
+    momentary: list[tuple[date, Interruption]],
+    days: set[date],
+) -> tuple[Indices, Indices]:
+    """Indices on all days and excluding MED days."""
+    all_days = _totals(sums[0], distinct[0], [operation for _, operation in momentary])
+    normal = _totals(sums[1], distinct[1], [operation for day, operation in momentary if day not in days])
+    return (
+        indices_from_totals(all_days, customers_served=served, period_minutes=period.minutes),
+        indices_from_totals(normal, customers_served=served, period_minutes=period.minutes),
+    )
+
+
 def _report(
     period: Period,
     *,
@@ -310,26 +352,21 @@ def _report(
     thresholds: dict[int, float | None],
     by_feeder: dict[int, tuple[Sums, Sums]],
     feeder_ids: list[int] | None,
+    momentary: list[tuple[date, Interruption]],
 ) -> Report:
-    """Indices with and without MED days from the per-feeder sums and the scope's areas and momentaries."""
-    all_sums = sum((pair[0] for pair in by_feeder.values()), Sums())
-    normal_sums = sum((pair[1] for pair in by_feeder.values()), Sums())
-    distinct, normal_distinct = distinct_customer_counts(period, days=days, feeder_ids=feeder_ids)
-    momentary = momentary_operations(period, feeder_ids=feeder_ids)
-    all_momentary = [operation for _, operation in momentary]
-    normal_momentary = [operation for day, operation in momentary if day not in days]
+    """The scope's report from its feeders' sums, its areas and its momentary operations."""
+    sums = (
+        sum((pair[0] for pair in by_feeder.values()), Sums()),
+        sum((pair[1] for pair in by_feeder.values()), Sums()),
+    )
+    distinct = distinct_customer_counts(period, days=days, feeder_ids=feeder_ids)[None]
+    all_days, excluding_med = _both(period, served=served, sums=sums, distinct=distinct, momentary=momentary, days=days)
     return Report(
         period=period,
         scope=scope,
         customers_served=served,
-        all_days=indices_from_totals(
-            _totals(all_sums, distinct, all_momentary), customers_served=served, period_minutes=period.minutes
-        ),
-        excluding_med=indices_from_totals(
-            _totals(normal_sums, normal_distinct, normal_momentary),
-            customers_served=served,
-            period_minutes=period.minutes,
-        ),
+        all_days=all_days,
+        excluding_med=excluding_med,
         med_days=sorted(days),
         thresholds=thresholds,
     )
@@ -346,70 +383,84 @@ def reliability_report(period: Period, *, feeder: Feeder | None = None, substati
     else:
         feeder_ids, scope = None, "system"
     served = customers_served(feeder_ids=feeder_ids) if feeder_ids is not None else system_served
-    by_feeder = sustained_sums_by_feeder(period, days=days, feeder_ids=feeder_ids)
     return _report(
         period,
         scope=scope,
         served=served,
         days=days,
         thresholds=thresholds,
-        by_feeder=by_feeder,
+        by_feeder=sustained_sums_by_feeder(period, days=days, feeder_ids=feeder_ids),
         feeder_ids=feeder_ids,
+        momentary=momentary_operations(period, feeder_ids=feeder_ids),
     )
 
 
 @dataclass(frozen=True)
 class FeederFigures:
-    """One feeder's headline indices for a period (excluding MED days, and SAIDI with them)."""
+    """One feeder's indices for a period, on all days and excluding MED days."""
 
     feeder: Feeder
-    customers_served: int
-    sustained_interruptions: int
-    customers_interrupted: int
-    customer_minutes_all_days: float
-    saifi: float
-    saidi: float
-    caidi: float
-    saidi_all_days: float
+    all_days: Indices
+    excluding_med: Indices
+
+    @property
+    def customers_served(self) -> int:
+        return self.all_days.customers_served
+
+    @property
+    def saifi(self) -> float:
+        return self.excluding_med.saifi
+
+    @property
+    def saidi(self) -> float:
+        return self.excluding_med.saidi
+
+    @property
+    def caidi(self) -> float:
+        return self.excluding_med.caidi
+
+    @property
+    def saidi_all_days(self) -> float:
+        return self.all_days.saidi
 
 
 @dataclass(frozen=True)
 class Overview:
-    """System report and every feeder's figures for one period."""
+    """System report and every feeder's indices for one period."""
 
     system: Report
     feeders: list[FeederFigures]
 
 
 def reliability_overview(period: Period) -> Overview:
-    """System indices (with and without MEDs) and per-feeder figures, worst feeder SAIDI (without MEDs) first.
+    """System and per-feeder indices (with and without MEDs), worst feeder SAIDI (without MEDs) first.
 
-    The per-feeder sums of one grouped query give both the feeders' figures and the system's.
+    One grouped query gives every feeder's sums and the system's; one more every feeder's CN and
+    CEMI_n; the momentary operations are read once and split by feeder.
     """
     served_by_feeder = customers_by_feeder()
     system_served = sum(served_by_feeder.values())
     days, thresholds = major_event_days(period, served=system_served)
     by_feeder = sustained_sums_by_feeder(period, days=days)
+    distinct_by_feeder = distinct_customer_counts(period, days=days, per_feeder=True)
+    momentary = momentary_operations(period)
+    momentary_by_feeder: dict[int, list[tuple[date, Interruption]]] = defaultdict(list)
+    for day, operation in momentary:
+        momentary_by_feeder[operation.feeder].append((day, operation))
     feeders = Feeder.objects.in_bulk(list(served_by_feeder))
     figures = []
     for feeder_id, served in served_by_feeder.items():
         if feeder_id not in feeders or not served:
             continue
-        all_days, normal = by_feeder.get(feeder_id, (Sums(), Sums()))
-        saifi, saidi = normal.customers / served, normal.customer_minutes / served
-        figures.append(
-            FeederFigures(
-                feeder=feeders[feeder_id],
-                customers_served=served,
-                sustained_interruptions=normal.interruptions,
-                customers_interrupted=normal.customers,
-                customer_minutes_all_days=all_days.customer_minutes,
-                saifi=saifi,
-                saidi=saidi,
-                caidi=saidi / saifi if saifi else 0.0,
-                saidi_all_days=all_days.customer_minutes / served,
-            )
+        all_days, excluding_med = _both(
+            period,
+            served=served,
+            sums=by_feeder.get(feeder_id, (Sums(), Sums())),
+            distinct=distinct_by_feeder.get(feeder_id, (ZERO_COUNTS, ZERO_COUNTS)),
+            momentary=momentary_by_feeder.get(feeder_id, []),
+            days=days,
         )
+        figures.append(FeederFigures(feeder=feeders[feeder_id], all_days=all_days, excluding_med=excluding_med))
     figures.sort(key=lambda f: (-f.saidi, f.feeder.code))
     system = _report(
         period,
@@ -419,6 +470,7 @@ def reliability_overview(period: Period) -> Overview:
         thresholds=thresholds,
         by_feeder=by_feeder,
         feeder_ids=None,
+        momentary=momentary,
     )
     return Overview(system=system, feeders=figures)
 
