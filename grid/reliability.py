@@ -29,9 +29,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SUSTAINED_AFTER = timedelta(minutes=5)
+SUSTAINED_MINUTES = SUSTAINED_AFTER.total_seconds() / 60
 MOMENTARY_WINDOW = timedelta(minutes=5)
 MED_YEARS = 5
 MED_BETA_FACTOR = 2.5
+CEMI_N = (1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ class Totals:
     momentary_customers: int
 
 
-def totals(interruptions: Sequence[Interruption], *, cemi_n: Sequence[int] = (1, 2, 3)) -> Totals:
+def totals(interruptions: Sequence[Interruption], *, cemi_n: Sequence[int] = CEMI_N) -> Totals:
     """The sums of `interruptions`; areas identify customers (the same area hit twice is the same customers)."""
     sustained = [i for i in interruptions if i.sustained]
     hits: dict[str, int] = defaultdict(int)
@@ -192,7 +194,7 @@ def indices(
     *,
     customers_served: int,
     period_minutes: float,
-    cemi_n: Sequence[int] = (1, 2, 3),
+    cemi_n: Sequence[int] = CEMI_N,
 ) -> Indices:
     """IEEE 1366 indices of `interruptions` for a population of `customers_served` over a period."""
     return indices_from_totals(

@@ -23,8 +23,9 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from grid import network_state
 from grid.models import Feeder, Outage, OutageArea, RestorationStep, ServicePoint, Substation
 from grid.reliability import (
+    CEMI_N,
     MED_YEARS,
-    SUSTAINED_AFTER,
+    SUSTAINED_MINUTES,
     Indices,
     Interruption,
     Totals,
@@ -35,8 +36,6 @@ from grid.reliability import (
 )
 
 RECORD_STATES = (Outage.State.RESTORED, Outage.State.CLOSED)
-SUSTAINED_MINUTES = SUSTAINED_AFTER.total_seconds() / 60
-CEMI_N = (1, 2, 3)
 # Customers served per feeder, keyed by the network's structure version (the only cache: the sums
 # are read fresh, so a restored outage shows at once in every process).
 _served_cache: dict[int, dict[int, int]] = {}

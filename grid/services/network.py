@@ -48,7 +48,6 @@ NETWORK_MODELS: tuple[type, ...] = (ServicePoint, Transformer, Device, Segment, 
 OPERATION_MODELS: tuple[type, ...] = (
     MeterEvent,
     RestorationStep,
-    OutageArea,
     OutageEvent,
     OutageArea,
     SwitchingOperation,

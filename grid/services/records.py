@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 from grid.models import Outage, OutageArea
-from grid.reliability import SUSTAINED_AFTER
+from grid.reliability import SUSTAINED_MINUTES
 
 
 def outage_areas_record(*, outages: Iterable[Outage]) -> int:
@@ -14,7 +13,8 @@ def outage_areas_record(*, outages: Iterable[Outage]) -> int:
     rows = [
         OutageArea(outage=outage, feeder_id=outage.feeder_id, start_day=outage.start_day, area=area, customers=n)
         for outage in outages
-        if outage.duration_minutes is not None and timedelta(minutes=outage.duration_minutes) > SUSTAINED_AFTER
+        # The same test as the sums' `duration_minutes > SUSTAINED_MINUTES` filter.
+        if outage.duration_minutes is not None and outage.duration_minutes > SUSTAINED_MINUTES
         for area, n in outage.areas.items()
     ]
     OutageArea.objects.bulk_create(rows, batch_size=5000)
