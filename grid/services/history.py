@@ -14,6 +14,7 @@ from grid import network_state
 from grid.history import Target, generate_history
 from grid.models import Device, Feeder, Outage, OutageArea, OutageEvent, RestorationStep, ServicePoint, local_day
 from grid.progress import ProgressCallback
+from grid.reliability import Interruption
 from grid.services.errors import ServiceError
 from grid.services.records import outage_areas_record
 from grid.topology import CUSTOMER_CLASSES
@@ -115,11 +116,11 @@ def history_seed(
                 report("history", done_days, total_days)
             last_day = day
         at_steps = [(item.started_at + timedelta(minutes=minutes), customers) for minutes, customers in item.steps]
-        restored_at = at_steps[-1][0]
+        record = Interruption.from_steps(item.started_at, at_steps)
+        restored_at = item.started_at + record.duration
         if restored_at > now:
             continue
         target = item.target
-        minutes = sum(c * (at - item.started_at).total_seconds() / 60 for at, c in at_steps)
         outages.append(
             Outage(
                 state=Outage.State.CLOSED,
@@ -136,8 +137,8 @@ def history_seed(
                 customers_affected=target.customers,
                 customers_by_class=target.by_class or {},
                 areas=target.areas or {},
-                customer_minutes=minutes,
-                duration_minutes=(restored_at - item.started_at).total_seconds() / 60,
+                customer_minutes=record.customer_minutes,
+                duration_minutes=record.duration.total_seconds() / 60,
             )
         )
         steps.append(at_steps)

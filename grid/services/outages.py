@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from grid import network_state
 from grid.models import Crew, MeterEvent, Outage, OutageEvent, RestorationStep, WorkOrder
+from grid.reliability import Interruption
 from grid.roles import OPERATOR, has_role
 from grid.services.errors import Conflict, ServiceError
 from grid.services.records import outage_areas_record
@@ -253,8 +254,8 @@ def _finalize(outage: Outage) -> None:
     steps = list(outage.steps.values_list("at", "customers_restored"))
     if not steps:
         return
-    minutes = sum(customers * (at - outage.started_at).total_seconds() / 60 for at, customers in steps)
-    duration = (max(at for at, _ in steps) - outage.started_at).total_seconds() / 60
+    record = Interruption.from_steps(outage.started_at, steps)
+    minutes, duration = record.customer_minutes, record.duration.total_seconds() / 60
     Outage.objects.filter(pk=outage.pk).update(customer_minutes=minutes, duration_minutes=duration)
     outage.customer_minutes, outage.duration_minutes = minutes, duration
     outage_areas_record(outages=[outage])
