@@ -32,9 +32,6 @@ from django.db.models import F
 from grid import selectors as grid_selectors
 from grid.models import Feeder, ServicePoint, Transformer
 
-INTERVALS_PER_DAY = 96
-CLASS_CODES = {"residential": 0, "commercial": 1, "industrial": 2}
-
 
 @dataclass(frozen=True)
 class OutageWindow:
@@ -247,11 +244,6 @@ def default_start(days: int, today: dt.date | None = None) -> dt.date:
     if today is None:
         today = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=6)).date()
     return today - dt.timedelta(days=days)
-
-
-def expected_rows(meters: int, days: int) -> int:
-    """Readings a gap-free run writes."""
-    return meters * days * INTERVALS_PER_DAY
 
 
 def rows_per_second(rows: int, seconds: float) -> int:

@@ -35,10 +35,6 @@ Days = Annotated[int, Query(ge=1, le=panels.MAX_DAYS, description="number of day
 COMMON = {202: ErrorOut, 401: ErrorOut, 422: dict, 503: ErrorOut}
 
 
-class Pending(Exception):
-    """The query is still running in the background."""
-
-
 def _feeder(code: str) -> Feeder:
     feeder = Feeder.objects.filter(code=code.strip().upper()).first()
     if feeder is None:

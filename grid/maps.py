@@ -113,7 +113,6 @@ AREA_FILL: list[Colour] = [[78, 179, 255, 14], [160, 130, 255, 14], [64, 224, 20
 AREA_LINE: Colour = [120, 150, 200, 90]
 OUTLINE_LINE: Colour = [120, 150, 200, 45]
 
-COLOUR_MODES = ("feeder", "energization", "loading")
 # pydeck reads bare strings in layer arguments as accessor expressions; String keeps them literal.
 PIXELS = pydeck.types.String("pixels")
 LAYER_IDS = (

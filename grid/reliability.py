@@ -232,7 +232,3 @@ def med_days(daily: Mapping[date, float], threshold: float | None) -> set[date]:
     if threshold is None:
         return set()
     return {day for day, value in daily.items() if value > threshold}
-
-
-def minutes_between(start: datetime, end: datetime) -> float:
-    return (end - start).total_seconds() / 60

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -473,11 +473,6 @@ def generate(scale: str = "default", seed: int = 1) -> Network:
                 b.tie(a_feeder, b_feeder, b.trunk_ends[a_feeder], b.trunk_ends[b_feeder], [])
     b.net.feeders = [tuple(f) for f in b.net.feeders]
     return b.net
-
-
-def iter_rows(network: Network) -> Iterator[tuple[str, list[tuple]]]:
-    for name in TABLES:
-        yield name, getattr(network, name)
 
 
 def topology_arrays(net: Network) -> NetworkArrays:
