@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -21,24 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from grid import maps
 from grid.synthetic import Network, generate, topology_arrays
 from grid.topology import Topology
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "bench"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",
-]
 USER, PASSWORD = "bench-operator", "bench-password-1"
 
 
@@ -205,7 +193,7 @@ def served(scale: str = "default") -> dict[str, str]:
 def _browser(playwright: object, base: str, env: dict[str, str]) -> dict[str, str]:
     results: dict[str, str] = {}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     try:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"{base}/accounts/login/")
@@ -277,7 +265,7 @@ def _browser(playwright: object, base: str, env: dict[str, str]) -> dict[str, st
 
 def run(scale: str = "default") -> dict[str, str]:
     results = payloads(generate(scale, 1))
-    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
+    if CHROMIUM.exists():
         results.update(served(scale))
     else:
         results["browser"] = f"skipped: {CHROMIUM} not installed"

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from ninja import Router
 from ninja.testing import TestClient
 
 from analytics import queries
@@ -15,22 +14,11 @@ from analytics.api import router
 from grid.models import Feeder
 from grid.synthetic import Network
 from tests.analytics.conftest import DAY
+from tests.ninja_client import UserClient
 
 pytestmark = pytest.mark.django_db
 
 END = DAY + dt.timedelta(days=2)
-
-
-class UserClient(TestClient):
-    """ninja's TestClient sending every request as one user."""
-
-    def __init__(self, router: Router, user: User) -> None:
-        super().__init__(router)
-        self.user = user
-
-    def request(self, method: str, path: str, data=None, json=None, **params):
-        params.setdefault("user", self.user)
-        return super().request(method, path, data, json, **params)
 
 
 @pytest.fixture

@@ -13,27 +13,16 @@ from django.contrib.auth.models import Group, User
 from django.db import connections
 from django.test import Client
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from grid import map_state, maps, network_state, services
 from grid.models import Device, Segment, ServicePoint
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 BACKGROUND = (11, 17, 27)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's chromium is not installed at {CHROMIUM}"),
 ]
 
 # Reads an RGBA block around (x, y) of the map's drawing buffer right after a synchronous redraw.

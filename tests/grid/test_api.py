@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from ninja import Router
 from ninja.testing import TestClient
 
 from grid.api import router
 from grid.models import Feeder, ServicePoint, Substation
 from grid.synthetic import Network
-
-
-class UserClient(TestClient):
-    """ninja's TestClient sending every request as one user."""
-
-    def __init__(self, router: Router, user: User) -> None:
-        super().__init__(router)
-        self.user = user
-
-    def request(self, method: str, path: str, data=None, json=None, **params):
-        params.setdefault("user", self.user)
-        return super().request(method, path, data, json, **params)
+from tests.ninja_client import UserClient
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
-from grid import network_state, services
 from grid import reliability_selectors as rs
+from grid import services
 from grid.models import Device, Feeder, Outage
 from grid.reliability import Indices, Interruption, indices, start_day
 from grid.synthetic import Network
@@ -22,11 +22,7 @@ from grid.synthetic import Network
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    network_state.clear_cache()
-    yield
-    network_state.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_network_cache")
 
 
 @pytest.fixture

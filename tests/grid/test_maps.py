@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -17,13 +18,11 @@ from tests.grid.test_topology import build
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches():
+def fresh_caches(fresh_network_cache: None) -> Iterator[None]:
     """Each test sees the map and topology of its own database state."""
     map_state.clear_cache()
-    network_state.clear_cache()
     yield
     map_state.clear_cache()
-    network_state.clear_cache()
 
 
 @pytest.fixture

@@ -9,16 +9,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from grid import network_state
 from grid.models import Crew, Device, Outage, ServicePoint
 from grid.synthetic import Network
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    network_state.clear_cache()
-    yield
-    network_state.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_network_cache")
 
 
 def post(client: Client, path: str, body: dict):

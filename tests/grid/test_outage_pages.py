@@ -9,18 +9,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from grid import network_state
 from grid.models import Crew, Device, Outage, SwitchingOperation, WorkOrder
 from grid.synthetic import Network
 
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    network_state.clear_cache()
-    yield
-    network_state.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_network_cache")
 
 
 @pytest.fixture

@@ -9,16 +9,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from grid import network_state, services
+from grid import services
 from grid.models import Crew, Device, Outage, WorkOrder
 from grid.synthetic import Network
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    network_state.clear_cache()
-    yield
-    network_state.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_network_cache")
 
 
 @pytest.fixture

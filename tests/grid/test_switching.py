@@ -10,12 +10,7 @@ from grid import network_state, services
 from grid.models import Device, Outage, SwitchingOperation
 from grid.synthetic import Network
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    network_state.clear_cache()
-    yield
-    network_state.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_network_cache")
 
 
 def _lateral_fuse() -> Device:
