@@ -89,6 +89,8 @@ def history_seed(
     """Generate `years` full years plus the current year to date of closed outages; returns the count."""
     if not 1 <= years <= 20:
         raise ServiceError("years must be between 1 and 20.")
+    if seed < 0:
+        raise ServiceError("seed must be 0 or more.")
     history = Outage.objects.filter(source=Outage.Source.HISTORY)
     if history.exists():
         if not reset:

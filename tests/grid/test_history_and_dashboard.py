@@ -17,6 +17,7 @@ from grid import reliability_selectors as rs
 from grid import services
 from grid.models import Device, Feeder, Outage
 from grid.reliability import Indices, Interruption, indices, start_day
+from grid.services.history import history_seed
 from grid.synthetic import Network
 
 HX = {"HX-Request": "true"}
@@ -58,7 +59,14 @@ def test_history_is_realistic_and_deterministic(history: int) -> None:
     call_command("seed_history", "--years", "3", "--seed", "4", "--reset", stdout=StringIO(), verbosity=0)
     assert _rows() == rows
     call_command("seed_history", "--years", "3", "--seed", "5", "--reset", stdout=StringIO(), verbosity=0)
-    assert _rows() != rows
+    changed = _rows()
+    assert changed != rows
+    # A bad seed is refused before anything is replaced.
+    with pytest.raises(CommandError, match="invalid non_negative_int value"):
+        call_command("seed_history", "--seed", "-1", "--reset", verbosity=0)
+    with pytest.raises(services.ServiceError, match="seed must be 0 or more"):
+        history_seed(years=3, seed=-1, reset=True)
+    assert _rows() == changed
 
 
 def test_storm_days_are_flagged_as_major_event_days(history: int) -> None:

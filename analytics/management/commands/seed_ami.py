@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from analytics import ami, services
 from analytics.warehouse import WarehouseError
 from grid import selectors
+from grid.management.arguments import non_negative_int
 from grid.progress import ProgressBar
 
 MAX_DAYS = 400
@@ -25,13 +26,6 @@ def day_count(value: str) -> int:
 
 def iso_date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
-
-
-def non_negative_int(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
 
 
 class Command(BaseCommand):

@@ -9,15 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from grid import selectors, services
+from grid.management.arguments import non_negative_int
 from grid.progress import ProgressBar
 from grid.synthetic import SCALES, generate
-
-
-def non_negative_int(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
 
 
 class Command(BaseCommand):

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from grid import services
+from grid.management.arguments import non_negative_int
 from grid.models import Outage, OutageArea, RestorationStep
 from grid.progress import ProgressBar
 from grid.services.history import history_seed
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--years", type=positive_years, default=5, help="full years before this one, 1-20 (default 5)"
         )
-        parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument("--seed", type=non_negative_int, default=1, help="random seed, >= 0 (default 1)")
         parser.add_argument("--reset", action="store_true", help="replace an existing history")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when a history exists")
 
