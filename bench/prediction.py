@@ -7,7 +7,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from grid.prediction import ROLL_UP_KINDS, roll_up, simulate_messages
+from grid.prediction import fault_trials, locates, roll_up
 from grid.synthetic import generate, meters_by_node, topology_arrays
 from grid.topology import Topology
 
@@ -18,20 +18,11 @@ def run(scale: str = "default", faults: int = 200) -> dict[str, str]:
     net = generate(scale, 1)
     topology = Topology(topology_arrays(net))
     live = topology.energize(topology.arrays.device_normally_open.copy())
-    by_node = meters_by_node(net)
-    meter_node = {meter: node for node, meters in by_node.items() for meter in meters}
     rng = random.Random(2026)
-    candidates = [i for i, kind in enumerate(topology.arrays.device_kinds) if kind in ROLL_UP_KINDS]
     hits = 0
     reports: dict[int, int] = {}
-    for _ in range(faults):
-        device = rng.choice(candidates)
-        below = live.downstream(int(topology.arrays.device_segment[device]))
-        meters = [m for node in below.nodes.tolist() for m in by_node.get(node, [])]
-        messages = simulate_messages(meters=meters, kind="power_off", at=T0, loss=0.2, delay_max=120, rng=rng)
-        found = {m.meter: meter_node[m.meter] for m in messages}
-        best = max(roll_up(live, found), key=lambda p: len(p.meters), default=None)
-        hits += best is not None and best.level == "device" and best.device == device
+    for device, found in fault_trials(live, meters_by_node(net), faults=faults, at=T0, rng=rng):
+        hits += locates(roll_up(live, found), device)
         if len(reports) < 1000:
             reports.update(found)
     batch = dict(list(reports.items())[:1000])

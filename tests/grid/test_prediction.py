@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from grid import network_state, services
 from grid.meter_event_parsing import ParsedEvent, parse_csv, parse_jsonl
 from grid.models import Device, MeterEvent, Outage, ServicePoint
-from grid.prediction import ROLL_UP_KINDS, roll_up, simulate_messages
+from grid.prediction import fault_trials, locates, roll_up
 from grid.synthetic import Network, meters_by_node, topology_arrays
 from grid.topology import Topology
 
@@ -117,21 +117,13 @@ def test_new_evidence_escalates_to_the_recloser(small_network: Network) -> None:
 def test_roll_up_accuracy_over_200_simulated_faults(small_network_rows: Network) -> None:
     topology = Topology(topology_arrays(small_network_rows))
     live = topology.energize(topology.arrays.device_normally_open.copy())
-    by_node = meters_by_node(small_network_rows)
-    meter_node = {meter: node for node, meters in by_node.items() for meter in meters}
-    rng = random.Random(2026)
-    candidates = [i for i, kind in enumerate(topology.arrays.device_kinds) if kind in ROLL_UP_KINDS]
     hits, slowest = 0, 0.0
-    for _ in range(200):
-        device = rng.choice(candidates)
-        below = live.downstream(int(topology.arrays.device_segment[device]))
-        meters = [m for node in below.nodes.tolist() for m in by_node.get(node, [])]
-        messages = simulate_messages(meters=meters, kind="power_off", at=T0, loss=0.2, delay_max=120, rng=rng)
+    trials = fault_trials(live, meters_by_node(small_network_rows), faults=200, at=T0, rng=random.Random(2026))
+    for device, reports in trials:
         started = time.perf_counter()
-        predictions = roll_up(live, {m.meter: meter_node[m.meter] for m in messages})
+        predictions = roll_up(live, reports)
         slowest = max(slowest, time.perf_counter() - started)
-        best = max(predictions, key=lambda p: len(p.meters), default=None)
-        hits += best is not None and best.level == "device" and best.device == device
+        hits += locates(predictions, device)
     assert hits / 200 >= 0.95, hits
     assert slowest < 1.0
 
