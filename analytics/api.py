@@ -27,19 +27,12 @@ from analytics.schemas import (
     VoltageExcursionsOut,
 )
 from analytics.warehouse import WarehouseError
-from grid.models import Feeder
+from grid.lookups import feeder_or_404
 
 router = Router(tags=["analytics"])
 
 Days = Annotated[int, Query(ge=1, le=panels.MAX_DAYS, description="number of days")]
 COMMON = {202: ErrorOut, 401: ErrorOut, 422: dict, 503: ErrorOut}
-
-
-def _feeder(code: str) -> Feeder:
-    feeder = Feeder.objects.filter(code=code.strip().upper()).first()
-    if feeder is None:
-        raise HttpError(404, f"Unknown feeder {code!r}.")
-    return feeder
 
 
 def _outcome(call: Any, **kwargs: Any) -> panels.Outcome:
@@ -69,7 +62,7 @@ def status(request: HttpRequest) -> dict:
 @router.get("/feeders/{code}/load-profile", response={200: FeederLoadOut, 404: ErrorOut, **COMMON})
 def feeder_load_profile(request: HttpRequest, code: str, start: dt.date | None = None, days: Days = 7) -> dict:
     """Hourly load of a feeder by customer class (average and 15-minute peak kW), with its peak hour."""
-    feeder = _feeder(code)
+    feeder = feeder_or_404(code.strip())
     outcome = _outcome(panels.feeder_load, feeder=feeder, start=start, days=days)
     return {
         "feeder": feeder.code,
@@ -86,7 +79,9 @@ def transformer_loading(
     request: HttpRequest, feeder: str | None = None, start: dt.date | None = None, days: Days = 7
 ) -> dict:
     """Transformers ranked by peak loading (top 200), with hours above 100% and 120% of rating."""
-    outcome = _outcome(panels.transformer_loading, feeder=_feeder(feeder) if feeder else None, start=start, days=days)
+    outcome = _outcome(
+        panels.transformer_loading, feeder=feeder_or_404(feeder.strip()) if feeder else None, start=start, days=days
+    )
     return {
         "start": outcome.period.start,
         "end": outcome.period.end,
@@ -106,7 +101,7 @@ def voltage_compliance(request: HttpRequest, start: dt.date | None = None, days:
 @router.get("/feeders/{code}/voltage-excursions", response={200: VoltageExcursionsOut, 404: ErrorOut, **COMMON})
 def voltage_excursions(request: HttpRequest, code: str, start: dt.date | None = None, days: Days = 7) -> dict:
     """The meters of a feeder with Range A/B excursions, worst first (top 200)."""
-    feeder = _feeder(code)
+    feeder = feeder_or_404(code.strip())
     outcome = _outcome(panels.voltage_compliance, feeder=feeder, start=start, days=days)
     return {
         "feeder": feeder.code,

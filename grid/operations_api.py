@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from grid import network_state, selectors, services
+from grid.lookups import feeder_or_404
 from grid.meter_event_parsing import split, validate_row
 from grid.models import Crew, Device, Feeder, Outage, Segment, ServicePoint, SwitchingOperation, Transformer, WorkOrder
 from grid.operations_schemas import (
@@ -194,9 +195,7 @@ def outage_list(
     """Outages, active ones by default; filter by feeder code, state, cause; sort by started/customers/etr/feeder."""
     feeder_obj = None
     if feeder:
-        feeder_obj = Feeder.objects.filter(code=feeder.upper()).first()
-        if feeder_obj is None:
-            raise HttpError(404, f"Unknown feeder {feeder!r}.")
+        feeder_obj = feeder_or_404(feeder)
     if state and state not in Outage.State.values:
         raise HttpError(400, f"Unknown state {state!r}.")
     if cause and cause not in Outage.Cause.values:

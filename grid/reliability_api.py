@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from grid import reliability_selectors as rs
+from grid.lookups import feeder_or_404
 from grid.models import Crew, Feeder, Substation
 from grid.schemas import ErrorOut
 
@@ -118,9 +119,7 @@ def reliability_indices(
         raise HttpError(400, "Give a feeder or a substation, not both.")
     feeder_obj = substation_obj = None
     if feeder:
-        feeder_obj = Feeder.objects.filter(code=feeder.upper()).first()
-        if feeder_obj is None:
-            raise HttpError(404, f"Unknown feeder {feeder!r}.")
+        feeder_obj = feeder_or_404(feeder)
     if substation:
         substation_obj = Substation.objects.filter(code=substation.upper()).first()
         if substation_obj is None:
