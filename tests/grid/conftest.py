@@ -1,12 +1,16 @@
-"""Fixtures of the grid tests."""
+"""Fixtures and helpers of the grid tests."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
 
-from grid import network_state
+from grid import network_state, services
+from grid.models import Device, Outage
 
 
 @pytest.fixture
@@ -15,3 +19,14 @@ def fresh_network_cache() -> Iterator[None]:
     network_state.clear_cache()
     yield
     network_state.clear_cache()
+
+
+def restored_outage(*, by: User, minutes: float, area: str, customers: int) -> Outage:
+    """A verified manual outage on the first fuse, `minutes` old, restored now by `by` through the service."""
+    device = Device.objects.filter(kind="fuse").select_related("feeder").first()
+    outage = Outage.objects.create(
+        state="verified", source="manual", feeder=device.feeder, device=device,
+        started_at=timezone.now() - timedelta(minutes=minutes), customers_affected=customers, areas={area: customers},
+    )  # fmt: skip
+    services.outage_transition(outage_id=outage.pk, version=1, action="restore", by=by)
+    return outage

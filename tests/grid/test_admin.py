@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from grid import services
 from grid.models import (
     Crew,
     Device,
@@ -27,6 +23,7 @@ from grid.models import (
     WorkOrder,
 )
 from grid.synthetic import Network
+from tests.grid.conftest import restored_outage
 
 MODELS = [Substation, Feeder, Node, Segment, Device, Transformer, ServicePoint]
 OPERATION_MODELS = [Crew, Outage, SwitchingOperation, WorkOrder, MeterEvent]
@@ -119,12 +116,7 @@ def test_switching_log_and_outages_are_read_only_in_admin(client: Client, admin_
 def test_outage_admin_shows_the_areas_a_restored_outage_counted(
     client: Client, admin_user: User, operator: User, small_network: Network
 ) -> None:
-    device = Device.objects.filter(kind="fuse").select_related("feeder").first()
-    outage = Outage.objects.create(
-        state="verified", source="manual", feeder=device.feeder, device=device,
-        started_at=timezone.now() - timedelta(hours=1), customers_affected=12, areas={"t7": 12},
-    )  # fmt: skip
-    services.outage_transition(outage_id=outage.pk, version=1, action="restore", by=operator)
+    outage = restored_outage(by=operator, minutes=60, area="t7", customers=12)
     client.force_login(admin_user)
     page = client.get(_url(Outage, "change", outage.pk)).content.decode()
     assert "areas hit" in page.lower() and "t7" in page

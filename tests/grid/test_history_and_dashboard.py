@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from grid import reliability_selectors as rs
 from grid import services
-from grid.models import Device, Feeder, Outage
+from grid.models import Feeder, Outage
 from grid.reliability import Indices, Interruption, indices, start_day
 from grid.services.history import history_seed
 from grid.synthetic import Network
+from tests.grid.conftest import restored_outage
 
 HX = {"HX-Request": "true"}
 
@@ -159,23 +160,14 @@ def test_no_records_give_zero_indices(small_network: Network) -> None:
 def test_a_live_restored_outage_moves_year_to_date(small_network: Network, operator: User) -> None:
     period = rs.period_for("ytd", today=timezone.localdate())
     before = rs.reliability_report(period).all_days
-    device = Device.objects.filter(kind="fuse").select_related("feeder").first()
-    outage = Outage.objects.create(
-        state="verified", source="manual", feeder=device.feeder, device=device,
-        started_at=timezone.now() - timedelta(minutes=45), customers_affected=33, areas={"t1": 33},
-    )  # fmt: skip
-    services.outage_transition(outage_id=outage.pk, version=1, action="restore", by=operator)
+    outage = restored_outage(by=operator, minutes=45, area="t1", customers=33)
     after = rs.reliability_report(period).all_days
     assert after.customers_interrupted == before.customers_interrupted + 33
     assert after.customer_minutes >= 33 * 45
     assert list(outage.record_areas.values_list("area", "customers")) == [("t1", 33)]
     assert after.distinct_customers_interrupted == before.distinct_customers_interrupted + 33
     # A momentary interruption is an event for MAIFI_E, not a customer interrupted: it records no areas.
-    shot = Outage.objects.create(
-        state="verified", source="manual", feeder=device.feeder, device=device,
-        started_at=timezone.now() - timedelta(minutes=3), customers_affected=20, areas={"t2": 20},
-    )  # fmt: skip
-    services.outage_transition(outage_id=shot.pk, version=1, action="restore", by=operator)
+    shot = restored_outage(by=operator, minutes=3, area="t2", customers=20)
     latest = rs.reliability_report(period).all_days
     assert not shot.record_areas.exists()
     assert latest.momentary_events == after.momentary_events + 1
