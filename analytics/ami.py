@@ -29,8 +29,8 @@ from typing import Any
 
 from django.db.models import F
 
-from grid import selectors as grid_selectors
 from grid.models import Feeder, ServicePoint, Transformer
+from grid.selectors import outages as grid_outages
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def outage_windows(start: dt.datetime, end: dt.datetime) -> list[OutageWindow]:
     """Recorded outages overlapping [start, end) (naive local standard time), by transformer."""
     return [
         OutageWindow(start=w.start, end=w.end, transformer_ids=tuple(w.transformer_ids))
-        for w in grid_selectors.outage_windows(start, end)
+        for w in grid_outages.outage_windows(start, end)
     ]
 
 

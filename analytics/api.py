@@ -27,7 +27,7 @@ from analytics.schemas import (
     VoltageExcursionsOut,
 )
 from analytics.warehouse import WarehouseError
-from grid.lookups import feeder_or_404
+from grid.selectors.network import feeder_or_404
 
 router = Router(tags=["analytics"])
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from analytics import queries
 from analytics.errors import WarehouseError
-from grid import network_state
+from grid import network_cache
 from grid.models import Feeder, Segment, Transformer
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def segment_loading() -> np.ndarray | None:
         return None
     if peaks is None:
         return None
-    structure, state = network_state.current_version()
+    structure, state = network_cache.current_version()
     key = (structure, state, status.version)
     if key not in _cache:
         _cache.clear()
@@ -63,7 +63,7 @@ def segment_loading() -> np.ndarray | None:
 
 
 def _compute(peaks: list[queries.TransformerPeak]) -> np.ndarray:
-    live = network_state.current_energization()
+    live = network_cache.current_energization()
     arrays = live.topology.arrays
     node_of = dict(Transformer.objects.values_list("pk", "node_id"))
     node_load = np.zeros(arrays.node_count)

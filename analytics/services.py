@@ -21,7 +21,7 @@ from analytics.warehouse import (
     get_warehouse,
     write_statements,
 )
-from grid.progress import ProgressCallback
+from fluxops.progress import ProgressCallback
 
 STAGE = "fluxops_ami_stage"
 

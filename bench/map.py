@@ -21,18 +21,20 @@ from pathlib import Path
 import numpy as np
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
-from grid import maps
-from grid.synthetic import Network, generate, topology_arrays
-from grid.topology import Topology
+from grid.engine.map_geometry import MapRows, encode_geometry
+from grid.engine.map_spec import build_deck, deck_spec
+from grid.engine.map_status import encode_status
+from grid.engine.synthetic import Network, generate, topology_arrays
+from grid.engine.topology import Topology
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "bench"
 USER, PASSWORD = "bench-operator", "bench-password-1"
 
 
-def rows_from_network(net: Network) -> maps.MapRows:
+def rows_from_network(net: Network) -> MapRows:
     """The generator's rows in the shape `grid.selectors.map_rows` returns."""
-    return maps.MapRows(
+    return MapRows(
         substations=[(r[0], r[1], r[2], r[3], r[4]) for r in net.substations],
         feeders=[(r[0], r[1], r[2]) for r in net.feeders],
         nodes=[(r[0], r[4], r[5], r[3], r[2]) for r in net.nodes],
@@ -50,7 +52,7 @@ def payloads(net: Network) -> dict[str, str]:
     """Sizes and encode times of spec, geometry and status for `net`."""
     rows = rows_from_network(net)
     started = time.perf_counter()
-    geometry = maps.encode_geometry(rows, structure=1)
+    geometry = encode_geometry(rows, structure=1)
     encode_s = time.perf_counter() - started
     topology = Topology(topology_arrays(net))
     arrays = topology.arrays
@@ -60,7 +62,7 @@ def payloads(net: Network) -> dict[str, str]:
     times = []
     for _ in range(20):
         started = time.perf_counter()
-        status = maps.encode_status(
+        status = encode_status(
             structure=1,
             state=1,
             energization=live,
@@ -69,7 +71,7 @@ def payloads(net: Network) -> dict[str, str]:
         )
         status_gz = gzip.compress(status, 6)
         times.append(time.perf_counter() - started)
-    spec = json.dumps(maps.deck_spec(maps.build_deck(bounds=geometry.bounds)))
+    spec = json.dumps(deck_spec(build_deck(bounds=geometry.bounds)))
     counts = geometry.header["counts"]
     return {
         "segments / vertices / devices / transformers": (

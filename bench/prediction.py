@@ -7,9 +7,10 @@ import random
 import time
 from datetime import UTC, datetime
 
-from grid.prediction import fault_trials, locates, roll_up
-from grid.synthetic import generate, meters_by_node, topology_arrays
-from grid.topology import Topology
+from grid.engine.prediction import roll_up
+from grid.engine.simulation import fault_trials, locates
+from grid.engine.synthetic import generate, meters_by_node, topology_arrays
+from grid.engine.topology import Topology
 
 T0 = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
 

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from grid.selectors.reliability import clear_caches, period_for, reliability_overview
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,20 +36,18 @@ def measure() -> dict[str, object]:
     django.setup()
     from django.utils import timezone
 
-    from grid import reliability_selectors as rs
-
-    period = rs.period_for("ytd", today=timezone.localdate())
+    period = period_for("ytd", today=timezone.localdate())
     started = time.perf_counter()
-    overview = rs.reliability_overview(period)
+    overview = reliability_overview(period)
     cold = time.perf_counter() - started
     full, served_cached = [], []
     for _ in range(7):
-        rs.clear_caches()
+        clear_caches()
         started = time.perf_counter()
-        rs.reliability_overview(period)
+        reliability_overview(period)
         full.append(time.perf_counter() - started)
         started = time.perf_counter()
-        rs.reliability_overview(period)
+        reliability_overview(period)
         served_cached.append(time.perf_counter() - started)
     return {
         "first_in_process_ms": round(cold * 1000),

@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 
-from grid.synthetic import generate, topology_arrays
-from grid.topology import Topology
+from grid.engine.synthetic import generate, topology_arrays
+from grid.engine.topology import Topology
 
 
 def _ms(samples: list[float]) -> str:

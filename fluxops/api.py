@@ -11,8 +11,8 @@ from ninja.security import django_auth
 
 from analytics.api import router as analytics_router
 from grid.api import router as grid_router
-from grid.reliability_api import router as reliability_router
-from grid.services import Conflict, ServiceError
+from grid.api.reliability import router as reliability_router
+from grid.services.errors import Conflict, ServiceError
 
 api = NinjaAPI(
     title="Flux Operations Center API",

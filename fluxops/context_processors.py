@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from grid.roles import OPERATOR, has_role
+from fluxops.roles import OPERATOR, has_role
 
 
 def app(request: HttpRequest) -> dict[str, object]:

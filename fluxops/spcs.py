@@ -18,8 +18,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.module_loading import import_string
 
+from fluxops.roles import RANK, ROLES
 from fluxops.spcs_config import ROLE_PREFIX
-from grid.roles import RANK, ROLES
 
 USER_HEADER = "HTTP_SF_CONTEXT_CURRENT_USER"
 TOKEN_HEADER = "HTTP_SF_CONTEXT_CURRENT_USER_TOKEN"

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from fluxops import metrics
-from grid.roles import ADMIN, has_role
+from fluxops.roles import ADMIN, has_role
 
 
 def _token_ok(request: HttpRequest) -> bool:

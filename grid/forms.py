@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from grid.models import Crew, Device, Feeder, Outage, Substation, WorkOrder
-from grid.reliability_selectors import Period, period_for
+from grid.selectors.reliability import Period, period_for
 from grid.services.outages import TRANSITIONS
 
 

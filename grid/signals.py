@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from grid.services import NETWORK_MODELS, network_structure_changed
+from grid.services.network import NETWORK_MODELS, network_structure_changed
 
 
 def _structure_changed(sender: type, **kwargs: Any) -> None:

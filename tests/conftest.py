@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 
-from grid import services
-from grid.synthetic import Network, generate
+from grid.engine.synthetic import Network, generate
+from grid.services.network import network_seed
 
 SMALL_SEED = 7
 
@@ -26,7 +26,7 @@ def small_network_rows() -> Network:
 def django_db_setup(django_db_setup, django_db_blocker, small_network_rows: Network) -> None:
     """Seed the small network once into the test database; each test runs in a rolled-back transaction."""
     with django_db_blocker.unblock():
-        services.network_seed(network=small_network_rows)
+        network_seed(network=small_network_rows)
 
 
 @pytest.fixture

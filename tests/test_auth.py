@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from grid.roles import ADMIN, OPERATOR, VIEWER, has_role, user_role
+from fluxops.roles import ADMIN, OPERATOR, VIEWER, has_role, user_role
 
 
 def test_role_groups_exist_after_migrations(db) -> None:

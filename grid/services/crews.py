@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from grid.models import Crew, Substation
+from grid.services.errors import ServiceError
+from grid.services.outages import _require_operator
 
 CREW_NAMES = ("Line", "Trouble", "Storm", "Underground", "Substation", "Tree")
 
@@ -35,3 +38,19 @@ def crews_seed(*, count: int = 12, seed: int = 1) -> int:
         )
     Crew.objects.bulk_create(crews)
     return len(crews)
+
+
+@transaction.atomic
+def crew_set_status(*, crew_id: int, status: str, by: AbstractBaseUser) -> Crew:
+    """Put a crew on or off shift (assignment states follow their outage)."""
+    _require_operator(by)
+    crew = Crew.objects.select_for_update().filter(pk=crew_id).first()
+    if crew is None:
+        raise ServiceError(f"Unknown crew {crew_id}.")
+    if status not in (Crew.Status.AVAILABLE, Crew.Status.OFF_SHIFT):
+        raise ServiceError("A crew can only be put on shift (available) or off shift here.")
+    if crew.status not in (Crew.Status.AVAILABLE, Crew.Status.OFF_SHIFT):
+        raise ServiceError(f"{crew} is {crew.get_status_display().lower()}; finish its outage first.")
+    crew.status = status
+    crew.save(update_fields=["status"])
+    return crew

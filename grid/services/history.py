@@ -10,21 +10,21 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grid import network_state
-from grid.history import Target, generate_history
+from fluxops.progress import ProgressCallback
+from grid import network_cache
+from grid.engine.history_generator import Target, generate_history
+from grid.engine.reliability import Interruption
+from grid.engine.topology import CUSTOMER_CLASSES
 from grid.models import Device, Feeder, Outage, OutageArea, OutageEvent, RestorationStep, ServicePoint, local_day
-from grid.progress import ProgressCallback
-from grid.reliability import Interruption
 from grid.services.errors import ServiceError
-from grid.services.records import outage_areas_record
-from grid.topology import CUSTOMER_CLASSES
+from grid.services.reliability import outage_areas_record
 
 BATCH = 5_000
 
 
 def history_targets() -> dict[str, list[Target]]:
     """Everything that can be out, with customers and areas under the network's normal configuration."""
-    topology = network_state.current_topology()
+    topology = network_cache.current_topology()
     arrays = topology.arrays
     normal = topology.energize(arrays.device_normally_open.copy())
     targets: dict[str, list[Target]] = defaultdict(list)

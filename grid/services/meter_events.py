@@ -9,11 +9,12 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from grid import network_state
-from grid.meter_event_parsing import ParsedEvent, RowError
+from grid import network_cache
+from grid.engine.meter_events import ParsedEvent, RowError
+from grid.engine.prediction import Prediction, Thresholds, roll_up
 from grid.models import Device, MeterEvent, Outage, OutageEvent, ServicePoint, Transformer, local_day
-from grid.prediction import Prediction, Thresholds, roll_up
-from grid.services.outages import customers_restored_total, default_etr, outage_add_step, outage_location_node
+from grid.selectors.outages import outage_location_node
+from grid.services.outages import customers_restored_total, default_etr, outage_add_step
 
 BATCH_LIMIT = 50_000
 
@@ -89,8 +90,8 @@ def outages_predict(*, thresholds: Thresholds | None = None) -> list[int]:
     Verified outages are the operators' and are left alone.
     """
     thresholds = thresholds or Thresholds()
-    topology = network_state.current_topology()
-    live = network_state.current_energization()
+    topology = network_cache.current_topology()
+    live = network_cache.current_energization()
     reports = open_reports()
     meter_node = {
         meter: topology.arrays.node_index(node_id)
@@ -124,11 +125,11 @@ def outages_predict(*, thresholds: Thresholds | None = None) -> list[int]:
     return touched
 
 
-def _node_of(outage: Outage, topology: network_state.Topology) -> int | None:
+def _node_of(outage: Outage, topology: network_cache.Topology) -> int | None:
     return outage_location_node(outage, topology)
 
 
-def _prediction_area(prediction: Prediction, live: network_state.Energization) -> set[int]:
+def _prediction_area(prediction: Prediction, live: network_cache.Energization) -> set[int]:
     """Node indexes a prediction covers: below its device, or its transformer node."""
     if prediction.level == "device":
         segment = int(live.topology.arrays.device_segment[prediction.device])
@@ -136,7 +137,7 @@ def _prediction_area(prediction: Prediction, live: network_state.Energization) -
     return {prediction.node}
 
 
-def _location(prediction: Prediction, live: network_state.Energization) -> dict[str, object]:
+def _location(prediction: Prediction, live: network_cache.Energization) -> dict[str, object]:
     """Outage fields for where a prediction puts the outage, with the customers it affects."""
     topology = live.topology
     if prediction.level == "device":
@@ -181,7 +182,7 @@ def _location(prediction: Prediction, live: network_state.Energization) -> dict[
 
 
 def _apply_prediction(
-    prediction: Prediction, inside: list[Outage], *, started_at: datetime, live: network_state.Energization
+    prediction: Prediction, inside: list[Outage], *, started_at: datetime, live: network_cache.Energization
 ) -> Outage:
     """Create, keep, escalate/shrink and merge predicted outages so one outage matches the prediction."""
     location = _location(prediction, live)

@@ -7,7 +7,8 @@ import secrets
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from grid import selectors
+from fluxops.progress import ProgressCallback
+from grid.engine.synthetic import Network
 from grid.models import (
     Device,
     Feeder,
@@ -25,8 +26,7 @@ from grid.models import (
     Transformer,
     WorkOrder,
 )
-from grid.progress import ProgressCallback
-from grid.synthetic import Network
+from grid.selectors.network import NETWORK_TABLE_COLUMNS, network_is_seeded
 
 BATCH_SIZE = 5_000
 
@@ -73,13 +73,13 @@ def _rows_for(network: Network, phase: str) -> list[tuple]:
 @transaction.atomic
 def network_seed(*, network: Network, reset: bool = False, progress: ProgressCallback | None = None) -> None:
     """Write a generated network; refuses a non-empty network unless `reset` clears it first."""
-    if selectors.network_is_seeded():
+    if network_is_seeded():
         if not reset:
             raise NetworkNotEmpty("The network is not empty; pass --reset to replace it (this deletes it).")
         network_clear()
     report = progress or (lambda phase, done, total: None)
     for phase, table in _SEED_ORDER:
-        model, fields = selectors.NETWORK_TABLE_COLUMNS[table]
+        model, fields = NETWORK_TABLE_COLUMNS[table]
         rows = _rows_for(network, phase)
         report(phase, 0, len(rows))
         for start in range(0, len(rows), BATCH_SIZE):

@@ -1,8 +1,7 @@
-"""Outage lifecycle: the state machine, restoration steps, ETR, crews and work orders.
+"""Outage lifecycle: the state machine, restoration steps and ETR.
 
 Every write names the outage version it read; a stale version raises `Conflict` and changes
-nothing (optimistic locking), so two operators never overwrite each other silently.
-"""
+nothing (optimistic locking), so two operators never overwrite each other silently."""
 
 from __future__ import annotations
 
@@ -15,13 +14,13 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from grid import network_state
-from grid.models import Crew, MeterEvent, Outage, OutageEvent, RestorationStep, WorkOrder
-from grid.reliability import Interruption
-from grid.roles import OPERATOR, has_role
+from fluxops.roles import OPERATOR, has_role
+from grid import network_cache
+from grid.engine.reliability import Interruption
+from grid.models import Crew, MeterEvent, Outage, OutageEvent, RestorationStep
+from grid.selectors.outages import outage_location_node
 from grid.services.errors import Conflict, ServiceError
-from grid.services.records import outage_areas_record
-from grid.topology import Topology
+from grid.services.reliability import outage_areas_record
 
 State = Outage.State
 
@@ -46,11 +45,15 @@ TRANSITIONS: dict[str, Transition] = {
     "close": Transition("Close", (State.RESTORED,), State.CLOSED),
     "cancel": Transition("Cancel (no outage)", (State.PREDICTED, State.VERIFIED), State.CANCELLED),
 }
+
+
 CREW_STATUS_FOR = {
     State.CREW_ASSIGNED: Crew.Status.ASSIGNED,
     State.EN_ROUTE: Crew.Status.EN_ROUTE,
     State.ON_SITE: Crew.Status.ON_SITE,
 }
+
+
 # Default estimated restoration time by what is out.
 DEFAULT_ETR = {
     "breaker": timedelta(hours=4),
@@ -76,21 +79,6 @@ def default_etr(*, kind: str, started_at: datetime) -> datetime:
 def customers_restored_total(outage: Outage) -> int:
     """Customers already restored by the outage's steps."""
     return outage.steps.aggregate(total=Sum("customers_restored"))["total"] or 0
-
-
-def outage_location_node(outage: Outage, topology: Topology) -> int | None:
-    """Node index where the outage sits: below its device, or its transformer's node."""
-    if outage.device_id:
-        index = topology.device_index.get(outage.device_id)
-        if index is None:
-            return None
-        segment = int(topology.arrays.device_segment[index])
-        if segment < 0:
-            return int(topology.arrays.device_node[index])
-        return network_state.current_energization().downstream_node(segment)
-    if outage.transformer_id:
-        return topology.arrays.node_index(outage.transformer.node_id)
-    return topology.arrays.node_index(outage.service_point.transformer.node_id)
 
 
 def _require_operator(by: AbstractBaseUser) -> None:
@@ -263,11 +251,11 @@ def _finalize(outage: Outage) -> None:
 
 def _resolve_reports(outage: Outage) -> None:
     """Last gasps explained by a restored or cancelled outage stop rolling up."""
-    topology = network_state.current_topology()
+    topology = network_cache.current_topology()
     node = outage_location_node(outage, topology)
     if node is None:
         return
-    live = network_state.current_energization()
+    live = network_cache.current_energization()
     if outage.device_id:
         segment = int(topology.arrays.device_segment[topology.device_index[outage.device_id]])
         nodes = live.downstream(segment).nodes if segment >= 0 else [node]
@@ -276,83 +264,3 @@ def _resolve_reports(outage: Outage) -> None:
     node_ids = set(topology.arrays.node_ids[nodes].tolist())
     pending = MeterEvent.objects.filter(resolved=False).values_list("pk", "service_point__transformer__node_id")
     MeterEvent.objects.filter(pk__in=[pk for pk, node_id in pending if node_id in node_ids]).update(resolved=True)
-
-
-@transaction.atomic
-def work_order_create(
-    *,
-    summary: str,
-    by: AbstractBaseUser,
-    outage_id: int | None = None,
-    device_id: int | None = None,
-    transformer_id: int | None = None,
-    priority: int = WorkOrder.Priority.NORMAL,
-    notes: str = "",
-) -> WorkOrder:
-    """Open a work order on an outage or an asset."""
-    _require_operator(by)
-    summary = summary.strip()
-    if not summary:
-        raise ServiceError("A work order needs a summary.")
-    if not (outage_id or device_id or transformer_id):
-        raise ServiceError("A work order needs an outage, a device or a transformer.")
-    if priority not in WorkOrder.Priority.values:
-        raise ServiceError("Priority must be 1 (emergency) to 4 (low).")
-    return WorkOrder.objects.create(
-        summary=summary,
-        outage_id=outage_id,
-        device_id=device_id,
-        transformer_id=transformer_id,
-        priority=priority,
-        notes=notes,
-    )
-
-
-WORK_ORDER_MOVES = {
-    WorkOrder.Status.OPEN: (WorkOrder.Status.ASSIGNED, WorkOrder.Status.CANCELLED),
-    WorkOrder.Status.ASSIGNED: (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.OPEN, WorkOrder.Status.CANCELLED),
-    WorkOrder.Status.IN_PROGRESS: (WorkOrder.Status.DONE, WorkOrder.Status.CANCELLED),
-}
-
-
-@transaction.atomic
-def work_order_set_status(
-    *, work_order_id: int, status: str, by: AbstractBaseUser, crew_id: int | None = None, note: str = ""
-) -> WorkOrder:
-    """Move a work order along open -> assigned (with a crew) -> in progress -> done, or cancel it."""
-    _require_operator(by)
-    order = WorkOrder.objects.select_for_update().filter(pk=work_order_id).first()
-    if order is None:
-        raise ServiceError(f"Unknown work order {work_order_id}.")
-    if status not in WORK_ORDER_MOVES.get(order.status, ()):
-        raise ServiceError(f"{order} is {order.get_status_display().lower()}; it cannot become {status}.")
-    if status == WorkOrder.Status.ASSIGNED:
-        crew = Crew.objects.filter(pk=crew_id).exclude(status=Crew.Status.OFF_SHIFT).first() if crew_id else None
-        if crew is None:
-            raise ServiceError("Choose a crew that is on shift.")
-        order.crew = crew
-    if status == WorkOrder.Status.OPEN:
-        order.crew = None
-    order.status = status
-    if status in (WorkOrder.Status.DONE, WorkOrder.Status.CANCELLED):
-        order.closed_at = timezone.now()
-    if note:
-        order.notes = f"{order.notes}\n{timezone.now():%Y-%m-%d %H:%M} {by}: {note}".strip()
-    order.save()
-    return order
-
-
-@transaction.atomic
-def crew_set_status(*, crew_id: int, status: str, by: AbstractBaseUser) -> Crew:
-    """Put a crew on or off shift (assignment states follow their outage)."""
-    _require_operator(by)
-    crew = Crew.objects.select_for_update().filter(pk=crew_id).first()
-    if crew is None:
-        raise ServiceError(f"Unknown crew {crew_id}.")
-    if status not in (Crew.Status.AVAILABLE, Crew.Status.OFF_SHIFT):
-        raise ServiceError("A crew can only be put on shift (available) or off shift here.")
-    if crew.status not in (Crew.Status.AVAILABLE, Crew.Status.OFF_SHIFT):
-        raise ServiceError(f"{crew} is {crew.get_status_display().lower()}; finish its outage first.")
-    crew.status = status
-    crew.save(update_fields=["status"])
-    return crew

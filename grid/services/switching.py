@@ -11,12 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from grid import network_state
+from fluxops.roles import OPERATOR, has_role
+from grid import network_cache
+from grid.engine.topology import Downstream, Energization
 from grid.models import Device, Feeder, MeterEvent, Outage, OutageEvent, SwitchingOperation
-from grid.roles import OPERATOR, has_role
 from grid.services.errors import ServiceError
 from grid.services.network import device_states_changed
-from grid.topology import Downstream, Energization
 
 
 @dataclass
@@ -44,10 +44,10 @@ def _validate(device: Device, to_state: str) -> None:
 def switching_preview(*, device: Device, to_state: str) -> SwitchingPreview:
     """Customers that would lose and regain supply, and feeders a close would parallel."""
     _validate(device, to_state)
-    before = network_state.current_energization()
+    before = network_cache.current_energization()
     topology = before.topology
     index = topology.device_index[device.pk]
-    states = network_state.open_device_mask(topology)
+    states = network_cache.open_device_mask(topology)
     states[index] = to_state == Device.State.OPEN
     after = topology.energize(states)
     parallels: list[str] = []
@@ -144,7 +144,7 @@ def _switching_outage_extend(
             customers_affected=lost.customer_total,
             customers_by_class=lost.customers,
             meters_affected=lost.meters,
-            areas=network_state.current_topology().areas(lost.nodes),
+            areas=network_cache.current_topology().areas(lost.nodes),
         )
         OutageEvent.objects.create(
             outage=outage, at=at, by=by, action="created", to_state=outage.state, note=f"{device.code} opened: {reason}"
@@ -155,7 +155,7 @@ def _switching_outage_extend(
     outage.customers_by_class = {
         name: outage.customers_by_class.get(name, 0) + count for name, count in lost.customers.items()
     }
-    outage.areas = {**outage.areas, **network_state.current_topology().areas(lost.nodes)}
+    outage.areas = {**outage.areas, **network_cache.current_topology().areas(lost.nodes)}
     outage.version += 1
     outage.save(update_fields=["customers_affected", "meters_affected", "customers_by_class", "areas", "version"])
     OutageEvent.objects.create(
@@ -170,9 +170,10 @@ def _switching_outage_extend(
 
 def _outages_restore_area(*, gained: Downstream, at: datetime, by: AbstractBaseUser, note: str) -> Outage | None:
     """Record a restoration step on active outages located inside the re-energized area."""
-    from grid.services.outages import customers_restored_total, outage_add_step, outage_location_node
+    from grid.selectors.outages import outage_location_node
+    from grid.services.outages import customers_restored_total, outage_add_step
 
-    topology = network_state.current_topology()
+    topology = network_cache.current_topology()
     inside = np.zeros(topology.arrays.node_count, dtype=bool)
     inside[gained.nodes] = True
     restored = None
@@ -194,7 +195,7 @@ def _outages_restore_area(*, gained: Downstream, at: datetime, by: AbstractBaseU
 
 def _meter_events_resolve(*, nodes: np.ndarray) -> None:
     """Mark open meter events in a re-energized area as resolved (few rows: only unresolved ones)."""
-    topology = network_state.current_topology()
+    topology = network_cache.current_topology()
     inside = np.zeros(topology.arrays.node_count, dtype=bool)
     inside[nodes] = True
     pending = MeterEvent.objects.filter(resolved=False).values_list("pk", "service_point__transformer__node_id")

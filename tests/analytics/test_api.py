@@ -11,8 +11,8 @@ from ninja.testing import TestClient
 
 from analytics import queries
 from analytics.api import router
+from grid.engine.synthetic import Network
 from grid.models import Feeder
-from grid.synthetic import Network
 from tests.analytics.conftest import DAY
 from tests.ninja_client import UserClient
 

@@ -8,17 +8,18 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from analytics import map_loading
-from grid import maps, network_state
+from grid import network_cache
+from grid.engine.map_status import decode_status
+from grid.engine.synthetic import Network
 from grid.models import Feeder, Segment
-from grid.synthetic import Network
 
 
 @pytest.fixture(autouse=True)
 def fresh_state():
-    network_state.clear_cache()
+    network_cache.clear_cache()
     map_loading._cache.clear()
     yield
-    network_state.clear_cache()
+    network_cache.clear_cache()
     map_loading._cache.clear()
 
 
@@ -41,7 +42,7 @@ def test_segments_get_loading_from_the_warehouse(small_network: Network, warehou
     assert classes is not None and len(classes) == Segment.objects.count()
     assert set(np.unique(classes).tolist()) - {0} and classes.max() <= 4
     # A feeder's head span carries at least the load class of any span below it.
-    live = network_state.current_energization()
+    live = network_cache.current_energization()
     topology = live.topology
     feeder = Feeder.objects.select_related("head_breaker").first()
     head = int(topology.arrays.device_segment[topology.device_index[feeder.head_breaker_id]])
@@ -54,7 +55,7 @@ def test_map_status_carries_loading_classes(
 ) -> None:
     client.force_login(viewer)
     for _ in range(50):
-        status = maps.decode_status(client.get("/map/status").content)
+        status = decode_status(client.get("/map/status").content)
         if status["flags"] & 1:
             break
         __import__("time").sleep(0.1)
@@ -68,4 +69,4 @@ def test_map_status_without_a_warehouse_has_no_loading(client: Client, viewer: U
     client.force_login(viewer)
     response = client.get("/map/status")
     assert response.status_code == 200
-    assert not maps.decode_status(response.content)["flags"] & 1
+    assert not decode_status(response.content)["flags"] & 1

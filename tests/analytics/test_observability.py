@@ -8,16 +8,16 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from analytics import warehouse
-from grid import map_state, network_state
-from grid.synthetic import Network
+from grid import map_cache, network_cache
+from grid.engine.synthetic import Network
 
 
 def test_breaker_state_and_map_cache_are_in_metrics(
     client: Client, admin_user: User, small_network: Network, warehouse_url: str
 ) -> None:
     warehouse.get_warehouse()
-    network_state.clear_cache()
-    map_state.clear_cache()
+    network_cache.clear_cache()
+    map_cache.clear_cache()
     client.force_login(admin_user)
     assert client.get("/map/").status_code == 200
     assert client.get("/map/").status_code == 200

@@ -16,8 +16,8 @@ from django.test import Client
 
 from analytics import queries
 from analytics.warehouse import DuckDBWarehouse
+from grid.engine.synthetic import Network
 from grid.models import Feeder
-from grid.synthetic import Network
 from tests.analytics.conftest import DAY
 from tests.analytics.test_warehouse import HOLD_WRITER
 

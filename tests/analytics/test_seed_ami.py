@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 
 from analytics import ami, services
 from analytics.warehouse import DuckDBWarehouse
-from grid import services as grid_services
+from grid.engine.synthetic import Network
 from grid.models import ServicePoint, Transformer
-from grid.synthetic import Network
+from grid.services.network import network_clear
 from tests.analytics.conftest import DAY
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_outage_history_leaves_gaps(fresh_url: Path, small_network: Network, mon
     window = ami.OutageWindow(
         start=dt.datetime(2026, 7, 21, 14), end=dt.datetime(2026, 7, 21, 16), transformer_ids=(transformer.id,)
     )
-    monkeypatch.setattr("grid.selectors.outage_windows", lambda start, end: [window], raising=False)
+    monkeypatch.setattr("grid.selectors.outages.outage_windows", lambda start, end: [window], raising=False)
     call_command("seed_ami", "--days", "1", "--start", "2026-07-21", verbosity=0)
     total = ServicePoint.objects.count() * 96
     assert _one(fresh_url, "SELECT COUNT(*) FROM ami_readings") == (total - behind * 8,)
@@ -108,7 +108,7 @@ def test_bad_arguments_are_command_errors(fresh_url: Path, small_network: Networ
 
 
 def test_empty_network_is_a_command_error(fresh_url: Path, small_network: Network) -> None:
-    grid_services.network_clear()
+    network_clear()
     with pytest.raises(CommandError, match="seed_grid"):
         call_command("seed_ami", "--days", "1")
 

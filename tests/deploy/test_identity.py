@@ -8,9 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
+from fluxops.roles import ROLES, user_role
 from fluxops.spcs import SpcsIdentityMiddleware, resolve_role
 from fluxops.spcs_config import ROLE_NAMES, parse_role_map
-from grid.roles import ROLES, user_role
 
 HEADER = {"HTTP_SF_CONTEXT_CURRENT_USER": "ALICE"}
 

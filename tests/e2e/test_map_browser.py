@@ -14,8 +14,10 @@ from django.db import connections
 from django.test import Client
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
-from grid import map_state, maps, network_state, services
+from grid import map_cache, network_cache
+from grid.engine.map_spec import ENERGIZATION_COLOURS
 from grid.models import Device, Segment, ServicePoint
+from grid.services.network import device_states_changed, network_structure_changed
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 BACKGROUND = (11, 17, 27)
@@ -92,8 +94,8 @@ def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, se
     }
     settings.MAP_STATUS_REFRESH_SECONDS = 1
     settings.MAP_CLICK_TIME_MS = 60_000
-    map_state.clear_cache()
-    network_state.clear_cache()
+    map_cache.clear_cache()
+    network_cache.clear_cache()
     ARTIFACTS.mkdir(exist_ok=True)
 
     user = User.objects.create_user("map-operator", password="not-a-real-password-1")
@@ -103,7 +105,7 @@ def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, se
 
     # A three-phase span downstream of a recloser: drawn in its feeder's colour, dead once the recloser opens.
     recloser = Device.objects.filter(kind="recloser").order_by("code").first()
-    energization = network_state.current_energization()
+    energization = network_cache.current_energization()
     arrays = energization.topology.arrays
     downstream = energization.downstream(arrays.segment_index(recloser.segment_id)).segments
     ids = [int(arrays.segment_ids[i]) for i in downstream if int(arrays.segment_ids[i]) != recloser.segment_id]
@@ -128,7 +130,7 @@ def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, se
     page.wait_for_timeout(300)
     pixels = page.evaluate(READ_PIXELS, [x, y, 2])
     assert any(max(abs(a - b) for a, b in zip(p, BACKGROUND, strict=True)) > 40 for p in pixels), pixels
-    assert not any(_near(p, maps.ENERGIZATION_COLOURS["deenergized"]) for p in pixels)
+    assert not any(_near(p, ENERGIZATION_COLOURS["deenergized"]) for p in pixels)
     page.screenshot(path=str(ARTIFACTS / "map-small-network-zoomed.png"))
 
     # Hover: deck's tooltip names the span and its feeder.
@@ -149,11 +151,11 @@ def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, se
     # Opening the recloser through the service layer turns the span de-energized at the next refresh.
     state = page.evaluate("document.querySelector('[data-map]').dataset.statusState")
     Device.objects.filter(pk=recloser.pk).update(current_state=Device.State.OPEN)
-    services.device_states_changed()
+    device_states_changed()
     page.wait_for_function(f"document.querySelector('[data-map]').dataset.statusState !== '{state}'")
     page.evaluate("window.fluxMap.highlight(null); window.fluxMap.render()")  # the white selection sits on top
     pixels = page.evaluate(READ_PIXELS, [x, y, 2])
-    assert any(_near(p, maps.ENERGIZATION_COLOURS["deenergized"]) for p in pixels), pixels
+    assert any(_near(p, ENERGIZATION_COLOURS["deenergized"]) for p in pixels), pixels
     page.screenshot(path=str(ARTIFACTS / "map-deenergized-after-refresh.png"))
 
     # Search by meter id: the panel shows the meter, the view centres on it with a highlight ring.
@@ -166,8 +168,8 @@ def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, se
     # A structure change (an edit in the admin) makes the page fetch the new geometry, once.
     geometry_requests = [url for url in requests if "/map/geometry/" in url]
     assert len(geometry_requests) == 1
-    services.network_structure_changed()
-    structure = network_state.current_version()[0]
+    network_structure_changed()
+    structure = network_cache.current_version()[0]
     page.wait_for_function(f"window.fluxMap.model.structure === {structure}")
     page.wait_for_timeout(1500)  # another refresh or two: the geometry must not be fetched again
     geometry_requests = [url for url in requests if "/map/geometry/" in url]

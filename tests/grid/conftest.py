@@ -9,16 +9,17 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from grid import network_state, services
+from grid import network_cache
 from grid.models import Device, Outage
+from grid.services.outages import outage_transition
 
 
 @pytest.fixture
 def fresh_network_cache() -> Iterator[None]:
     """The topology cache lives per process, the data per test: each test sees its own network state."""
-    network_state.clear_cache()
+    network_cache.clear_cache()
     yield
-    network_state.clear_cache()
+    network_cache.clear_cache()
 
 
 def restored_outage(*, by: User, minutes: float, area: str, customers: int) -> Outage:
@@ -28,5 +29,5 @@ def restored_outage(*, by: User, minutes: float, area: str, customers: int) -> O
         state="verified", source="manual", feeder=device.feeder, device=device,
         started_at=timezone.now() - timedelta(minutes=minutes), customers_affected=customers, areas={area: customers},
     )  # fmt: skip
-    services.outage_transition(outage_id=outage.pk, version=1, action="restore", by=by)
+    outage_transition(outage_id=outage.pk, version=1, action="restore", by=by)
     return outage

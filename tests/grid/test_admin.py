@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from grid.engine.synthetic import Network
 from grid.models import (
     Crew,
     Device,
@@ -22,7 +23,6 @@ from grid.models import (
     Transformer,
     WorkOrder,
 )
-from grid.synthetic import Network
 from tests.grid.conftest import restored_outage
 
 MODELS = [Substation, Feeder, Node, Segment, Device, Transformer, ServicePoint]

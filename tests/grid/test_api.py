@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from ninja.testing import TestClient
 
-from grid.api import router
+from grid.api.network import router
+from grid.engine.synthetic import Network
 from grid.models import Feeder, ServicePoint, Substation
-from grid.synthetic import Network
 from tests.ninja_client import UserClient
 
 

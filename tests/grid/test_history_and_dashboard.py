@@ -13,12 +13,21 @@ from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
-from grid import reliability_selectors as rs
-from grid import services
+from grid.engine.reliability import Indices, Interruption, indices, start_day
+from grid.engine.synthetic import Network
 from grid.models import Feeder, Outage
-from grid.reliability import Indices, Interruption, indices, start_day
+from grid.selectors.reliability import (
+    RECORD_STATES,
+    Period,
+    customers_served,
+    local_tz,
+    location_key,
+    period_for,
+    reliability_overview,
+    reliability_report,
+)
+from grid.services.errors import ServiceError
 from grid.services.history import history_seed
-from grid.synthetic import Network
 from tests.grid.conftest import restored_outage
 
 HX = {"HX-Request": "true"}
@@ -65,7 +74,7 @@ def test_history_is_realistic_and_deterministic(history: int) -> None:
     # A bad seed is refused before anything is replaced.
     with pytest.raises(CommandError, match="invalid non_negative_int value"):
         call_command("seed_history", "--seed", "-1", "--reset", verbosity=0)
-    with pytest.raises(services.ServiceError, match="seed must be 0 or more"):
+    with pytest.raises(ServiceError, match="seed must be 0 or more"):
         history_seed(years=3, seed=-1, reset=True)
     assert _rows() == changed
 
@@ -74,15 +83,15 @@ def test_storm_days_are_flagged_as_major_event_days(history: int) -> None:
     today = timezone.localdate()
     flagged = 0
     for year in (today.year - 2, today.year - 1):
-        report = rs.reliability_report(rs.period_for("year", today=today, year=year))
+        report = reliability_report(period_for("year", today=today, year=year))
         flagged += len(report.med_days)
         assert report.excluding_med.saidi <= report.all_days.saidi
     assert flagged >= 1
 
 
 def test_per_feeder_indices_add_up_to_the_system(history: int) -> None:
-    period = rs.period_for("last12", today=timezone.localdate())
-    overview = rs.reliability_overview(period)
+    period = period_for("last12", today=timezone.localdate())
+    overview = reliability_overview(period)
     system = overview.system.all_days
     assert sum(f.all_days.customer_minutes for f in overview.feeders) == pytest.approx(system.customer_minutes)
     assert sum(f.customers_served for f in overview.feeders) == system.customers_served
@@ -93,16 +102,16 @@ def test_per_feeder_indices_add_up_to_the_system(history: int) -> None:
     assert saidis == sorted(saidis, reverse=True)
     # Every index of the overview's feeders is the one a report of that feeder gives.
     for figures in (overview.feeders[0], overview.feeders[len(overview.feeders) // 2]):
-        report = rs.reliability_report(period, feeder=figures.feeder)
+        report = reliability_report(period, feeder=figures.feeder)
         _assert_same(figures.all_days, report.all_days)
         _assert_same(figures.excluding_med, report.excluding_med)
     assert overview.feeders[0].all_days.cemi[1] > 0
 
 
-def _records(period: rs.Period, feeder_ids: list[int] | None) -> list[Interruption]:
+def _records(period: Period, feeder_ids: list[int] | None) -> list[Interruption]:
     """The period's interruption records read row by row, as the definitions take them."""
     outages = Outage.objects.filter(
-        state__in=rs.RECORD_STATES, started_at__gte=period.start, started_at__lt=period.end
+        state__in=RECORD_STATES, started_at__gte=period.start, started_at__lt=period.end
     ).order_by("started_at", "id")
     if feeder_ids is not None:
         outages = outages.filter(feeder_id__in=feeder_ids)
@@ -112,7 +121,7 @@ def _records(period: rs.Period, feeder_ids: list[int] | None) -> list[Interrupti
             customers=o.customers_affected,
             customer_minutes=o.customer_minutes,
             duration=timedelta(minutes=o.duration_minutes),
-            device=rs.location_key(o.device_id, o.transformer_id, o.service_point_id),
+            device=location_key(o.device_id, o.transformer_id, o.service_point_id),
             areas=o.areas,
         )
         for o in outages
@@ -132,7 +141,7 @@ def _assert_same(found: Indices, expected: Indices) -> None:
 def test_sql_sums_give_the_indices_of_the_definitions(history: int, scope: str) -> None:
     """The reports sum in SQL; reading every record and applying grid.reliability gives the same indices."""
     today = timezone.localdate()
-    period = rs.period_for("custom", today=today, first=date(today.year - 2, 1, 1), last=today)
+    period = period_for("custom", today=today, first=date(today.year - 2, 1, 1), last=today)
     busiest = Outage.objects.filter(source="history").values("feeder").annotate(n=Count("id")).order_by("-n")[0]
     feeder = Feeder.objects.get(pk=busiest["feeder"])
     scopes = {
@@ -141,34 +150,34 @@ def test_sql_sums_give_the_indices_of_the_definitions(history: int, scope: str) 
         "feeder": ({"feeder": feeder}, [feeder.pk]),
     }
     kwargs, feeder_ids = scopes[scope]
-    report = rs.reliability_report(period, **kwargs)
+    report = reliability_report(period, **kwargs)
     assert report.med_days and report.all_days.momentary_events and report.all_days.cemi[1]
     records = _records(period, feeder_ids)
-    served = rs.customers_served(feeder_ids=feeder_ids)
-    tz = rs.local_tz()
+    served = customers_served(feeder_ids=feeder_ids)
+    tz = local_tz()
     normal = [r for r in records if start_day(r.started_at, tz) not in set(report.med_days)]
     _assert_same(report.all_days, indices(records, customers_served=served, period_minutes=period.minutes))
     _assert_same(report.excluding_med, indices(normal, customers_served=served, period_minutes=period.minutes))
 
 
 def test_no_records_give_zero_indices(small_network: Network) -> None:
-    report = rs.reliability_report(rs.period_for("ytd", today=timezone.localdate()))
+    report = reliability_report(period_for("ytd", today=timezone.localdate()))
     assert report.med_days == [] and report.all_days.saidi == report.excluding_med.saifi == 0
     assert report.all_days.asai == 1.0 and report.all_days.cemi == {1: 0.0, 2: 0.0, 3: 0.0}
 
 
 def test_a_live_restored_outage_moves_year_to_date(small_network: Network, operator: User) -> None:
-    period = rs.period_for("ytd", today=timezone.localdate())
-    before = rs.reliability_report(period).all_days
+    period = period_for("ytd", today=timezone.localdate())
+    before = reliability_report(period).all_days
     outage = restored_outage(by=operator, minutes=45, area="t1", customers=33)
-    after = rs.reliability_report(period).all_days
+    after = reliability_report(period).all_days
     assert after.customers_interrupted == before.customers_interrupted + 33
     assert after.customer_minutes >= 33 * 45
     assert list(outage.record_areas.values_list("area", "customers")) == [("t1", 33)]
     assert after.distinct_customers_interrupted == before.distinct_customers_interrupted + 33
     # A momentary interruption is an event for MAIFI_E, not a customer interrupted: it records no areas.
     shot = restored_outage(by=operator, minutes=3, area="t2", customers=20)
-    latest = rs.reliability_report(period).all_days
+    latest = reliability_report(period).all_days
     assert not shot.record_areas.exists()
     assert latest.momentary_events == after.momentary_events + 1
     assert latest.distinct_customers_interrupted == after.distinct_customers_interrupted
@@ -224,7 +233,7 @@ def test_outage_windows_give_the_ami_generator_its_gaps(history: int) -> None:
     from datetime import datetime as naive_datetime
 
     from grid.models import Transformer
-    from grid.selectors import AMI_STANDARD_TIME, outage_windows
+    from grid.selectors.outages import AMI_STANDARD_TIME, outage_windows
 
     outage = Outage.objects.filter(source="history", transformer__isnull=False).order_by("started_at").last()
     local_start = outage.started_at.astimezone(AMI_STANDARD_TIME).replace(tzinfo=None)

@@ -11,32 +11,47 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from grid import map_state, maps, network_state, selectors, services
+from grid import map_cache, network_cache
+from grid.engine.map_geometry import EncodedGeometry, decode_geometry, encode_geometry, segment_paths
+from grid.engine.map_spec import FEEDER_PALETTE, LAYER_IDS, TOOLTIP_FIELDS, build_deck, deck_spec
+from grid.engine.map_status import (
+    LOADING_CLASSES,
+    STATUS_DEENERGIZED,
+    STATUS_FLAG_LOADING,
+    STATUS_FLAG_OUTAGE,
+    SWITCH_CLOSED_ABNORMAL,
+    SWITCH_OPEN_ABNORMAL,
+    SWITCH_OPEN_NORMAL,
+    decode_status,
+    encode_status,
+)
+from grid.engine.synthetic import Network
 from grid.models import Device, Feeder, Segment, ServicePoint, Substation, Transformer
-from grid.synthetic import Network
+from grid.selectors.map import asset_detail
+from grid.services.network import device_states_changed, network_structure_changed
 from tests.grid.test_topology import build
 
 
 @pytest.fixture(autouse=True)
 def fresh_caches(fresh_network_cache: None) -> Iterator[None]:
     """Each test sees the map and topology of its own database state."""
-    map_state.clear_cache()
+    map_cache.clear_cache()
     yield
-    map_state.clear_cache()
+    map_cache.clear_cache()
 
 
 @pytest.fixture
-def geometry(small_network: Network) -> maps.EncodedGeometry:
-    return map_state.current_geometry()
+def geometry(small_network: Network) -> EncodedGeometry:
+    return map_cache.current_geometry()
 
 
 # -- spec ------------------------------------------------------------------------------------
 
 
 def test_spec_has_every_layer_with_bound_data_and_no_inline_geometry() -> None:
-    spec = maps.deck_spec(maps.build_deck(bounds=[-95.8, 29.5, -95.0, 30.1]))
+    spec = deck_spec(build_deck(bounds=[-95.8, 29.5, -95.0, 30.1]))
     layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert list(layers) == list(maps.LAYER_IDS)
+    assert list(layers) == list(LAYER_IDS)
     assert layers["segments"]["@@type"] == "LineLayer"
     assert layers["segments"]["data"] == "@@#segments"
     assert all(isinstance(layer["data"], str) and layer["data"].startswith("@@#") for layer in spec["layers"])
@@ -50,53 +65,53 @@ def test_spec_has_every_layer_with_bound_data_and_no_inline_geometry() -> None:
 
 
 def test_spec_carries_the_colours_of_every_mode() -> None:
-    spec = maps.deck_spec(maps.build_deck(bounds=[-95.8, 29.5, -95.0, 30.1]))
+    spec = deck_spec(build_deck(bounds=[-95.8, 29.5, -95.0, 30.1]))
     segments = next(layer for layer in spec["layers"] if layer["id"] == "segments")
     modes = segments["getColor"]["modes"]
     assert segments["getColor"]["@@function"] == "segmentColour"
-    assert modes["feeder"] == maps.FEEDER_PALETTE and len(modes["feeder"]) >= 8
+    assert modes["feeder"] == FEEDER_PALETTE and len(modes["feeder"]) >= 8
     assert modes["energization"] == {
         "energized": [53, 197, 138, 255],
         "deenergized": [146, 156, 178, 255],
         "outage": [255, 64, 64, 255],
     }
-    assert len(modes["loading"]) == len(maps.LOADING_CLASSES)
+    assert len(modes["loading"]) == len(LOADING_CLASSES)
     devices = next(layer for layer in spec["layers"] if layer["id"] == "devices")
     colours = devices["getFillColor"]["colours"]
     assert colours["open_normal"] != colours["open_abnormal"] != colours["closed"]
 
 
 def test_spec_tooltips_and_view() -> None:
-    spec = maps.deck_spec(maps.build_deck(bounds=[-95.8, 29.5, -95.0, 30.1], click_time_ms=5000))
-    assert spec["getTooltip"] == {"@@function": "assetTooltip", "fields": maps.TOOLTIP_FIELDS}
-    assert maps.TOOLTIP_FIELDS["segments"][:3] == ["id", "feeder", "substation"]
+    spec = deck_spec(build_deck(bounds=[-95.8, 29.5, -95.0, 30.1], click_time_ms=5000))
+    assert spec["getTooltip"] == {"@@function": "assetTooltip", "fields": TOOLTIP_FIELDS}
+    assert TOOLTIP_FIELDS["segments"][:3] == ["id", "feeder", "substation"]
     assert spec["eventRecognizerOptions"] == {"click": {"time": 5000}}
     view = spec["initialViewState"]
     assert view["longitude"] == pytest.approx(-95.4) and view["latitude"] == pytest.approx(29.8)
     assert 8 < view["zoom"] < 11
-    assert "eventRecognizerOptions" not in maps.deck_spec(maps.build_deck(bounds=[]))
+    assert "eventRecognizerOptions" not in deck_spec(build_deck(bounds=[]))
 
 
 # -- geometry ------------------------------------------------------------------------------------
 
 
-def test_geometry_round_trip_gives_back_every_segment(geometry: maps.EncodedGeometry) -> None:
-    header, sections = maps.decode_geometry(gzip.decompress(geometry.gzipped))
+def test_geometry_round_trip_gives_back_every_segment(geometry: EncodedGeometry) -> None:
+    header, sections = decode_geometry(gzip.decompress(geometry.gzipped))
     stored = dict(Segment.objects.values_list("id", "geometry"))
     vertices = sum(len(path) for path in stored.values())
     assert header["counts"]["segments"] == len(stored)
     assert header["counts"]["vertices"] == vertices == sections["segment_positions"].size // 2
     assert sections["segment_starts"][-1] == vertices
-    paths = maps.segment_paths(sections)
+    paths = segment_paths(sections)
     assert list(paths) == sorted(stored)
     for segment_id in (min(stored), max(stored), sorted(stored)[len(stored) // 2]):
         expected = np.array(stored[segment_id], dtype=np.float32)
         assert np.array_equal(np.array(paths[segment_id], dtype=np.float32), expected)
 
 
-def test_geometry_points_and_tables(geometry: maps.EncodedGeometry) -> None:
-    header, sections = maps.decode_geometry(geometry.body)
-    assert header["structure"] == network_state.current_version()[0]
+def test_geometry_points_and_tables(geometry: EncodedGeometry) -> None:
+    header, sections = decode_geometry(geometry.body)
+    assert header["structure"] == network_cache.current_version()[0]
     assert header["deviceCodes"] == list(Device.objects.order_by("id").values_list("code", flat=True))
     assert header["transformerCodes"] == list(Transformer.objects.order_by("id").values_list("code", flat=True))
     assert sections["device_positions"].size == 2 * Device.objects.count()
@@ -116,7 +131,7 @@ def test_geometry_points_and_tables(geometry: maps.EncodedGeometry) -> None:
     assert (points[:, 1] >= min_lat - 1e-4).all() and (points[:, 1] <= max_lat + 1e-4).all()
 
 
-def test_neighbouring_feeders_get_different_colours(geometry: maps.EncodedGeometry) -> None:
+def test_neighbouring_feeders_get_different_colours(geometry: EncodedGeometry) -> None:
     header = geometry.header
     by_station: dict[int, list[int]] = {}
     for _, station, colour in header["feeders"]:
@@ -131,9 +146,9 @@ def test_neighbouring_feeders_get_different_colours(geometry: maps.EncodedGeomet
 def test_default_network_geometry_fits_its_budget() -> None:
     """The default network's body stays under the 1.4 MB gzip budget (built from generator rows)."""
     from bench.map import rows_from_network
-    from grid.synthetic import generate
+    from grid.engine.synthetic import generate
 
-    encoded = maps.encode_geometry(rows_from_network(generate("default", 1)), structure=1)
+    encoded = encode_geometry(rows_from_network(generate("default", 1)), structure=1)
     assert len(encoded.gzipped) <= 1_400_000
     assert encoded.header["counts"]["segments"] == 67_663
 
@@ -159,7 +174,7 @@ def _status_for(open_codes: set[str], **masks: np.ndarray) -> dict:
     arrays = topology.arrays
     device_open = np.array([code in open_codes for code in arrays.device_codes])
     live = topology.energize(device_open)
-    body = maps.encode_status(
+    body = encode_status(
         structure=7,
         state=9,
         energization=live,
@@ -167,24 +182,24 @@ def _status_for(open_codes: set[str], **masks: np.ndarray) -> dict:
         transformer_node=np.array([1, 3, 5]),
         **masks,
     )
-    return maps.decode_status(body)
+    return decode_status(body)
 
 
 def test_status_encodes_energization_and_switch_states() -> None:
     normal = _status_for({"TIE"})
     assert (normal["structure"], normal["state"], normal["flags"]) == (7, 9, 0)
     assert normal["segments"].tolist() == [0, 0, 0, 0, 1]  # the open tie's span is dead
-    assert (normal["devices"] >> 2).tolist() == [0, 0, 0, maps.SWITCH_OPEN_NORMAL]
+    assert (normal["devices"] >> 2).tolist() == [0, 0, 0, SWITCH_OPEN_NORMAL]
     assert normal["transformers"].tolist() == [0, 0, 0]
 
     tripped = _status_for({"TIE", "RC"})
     assert (tripped["segments"] & 3).tolist() == [0, 1, 1, 0, 1]
-    assert (tripped["devices"] >> 2).tolist() == [0, maps.SWITCH_OPEN_ABNORMAL, 0, maps.SWITCH_OPEN_NORMAL]
+    assert (tripped["devices"] >> 2).tolist() == [0, SWITCH_OPEN_ABNORMAL, 0, SWITCH_OPEN_NORMAL]
     assert (tripped["devices"] & 3).tolist() == [0, 0, 1, 0]  # RC's source side is live, FU is dead
     assert tripped["transformers"].tolist() == [0, 1, 0]
 
     transferred = _status_for({"RC"})  # tie closed: node 3 back-fed from feeder 2
-    assert (transferred["devices"] >> 2).tolist()[3] == maps.SWITCH_CLOSED_ABNORMAL
+    assert (transferred["devices"] >> 2).tolist()[3] == SWITCH_CLOSED_ABNORMAL
     assert (transferred["segments"] & 3).tolist() == [0, 1, 0, 0, 0]
 
 
@@ -192,7 +207,7 @@ def test_status_outage_mask_and_loading_classes() -> None:
     outage = np.array([False, True, True, False, False])
     loading = np.array([1, 2, 3, 4, 9], dtype=np.uint8)
     status = _status_for({"TIE", "RC"}, segment_in_outage=outage, segment_loading=loading)
-    assert status["flags"] == maps.STATUS_FLAG_OUTAGE | maps.STATUS_FLAG_LOADING
+    assert status["flags"] == STATUS_FLAG_OUTAGE | STATUS_FLAG_LOADING
     assert (status["segments"] & 3).tolist() == [0, 2, 2, 0, 1]
     assert ((status["segments"] >> 2) & 7).tolist() == [1, 2, 3, 4, 4]
     assert (status["devices"] & 3).tolist() == [0, 0, 2, 0]
@@ -214,7 +229,7 @@ def test_map_page_embeds_the_spec_and_loads_nothing_external(
     client: Client, viewer: User, small_network: Network, django_assert_num_queries
 ) -> None:
     client.force_login(viewer)
-    map_state.current_geometry()
+    map_cache.current_geometry()
     with django_assert_num_queries(5):
         response = client.get("/map/")
     html = response.content.decode()
@@ -227,7 +242,7 @@ def test_map_page_embeds_the_spec_and_loads_nothing_external(
         assert any(src.startswith(f"/static/{name}") for src in scripts), name
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
     config = json.loads(html.split('id="map-config" type="application/json">')[1].split("</script>")[0])
-    structure = network_state.current_version()[0]
+    structure = network_cache.current_version()[0]
     assert config["geometryUrl"] == f"/map/geometry/{structure}.bin"
     assert config["geometryUrlTemplate"] == "/map/geometry/{structure}.bin"
 
@@ -245,14 +260,14 @@ def test_geometry_is_gzipped_cached_and_revalidated(
     client: Client, viewer: User, small_network: Network, django_assert_num_queries
 ) -> None:
     client.force_login(viewer)
-    structure = network_state.current_version()[0]
+    structure = network_cache.current_version()[0]
     url = f"/map/geometry/{structure}.bin"
     first = client.get(url, headers={"Accept-Encoding": "gzip, br"})
     assert first.status_code == 200 and first["Content-Encoding"] == "gzip"
     assert first["Content-Type"] == "application/octet-stream"
     assert "max-age=31536000" in first["Cache-Control"] and "immutable" in first["Cache-Control"]
     assert "Accept-Encoding" in first["Vary"]
-    header, _ = maps.decode_geometry(gzip.decompress(first.content))
+    header, _ = decode_geometry(gzip.decompress(first.content))
     assert header["structure"] == structure
     with django_assert_num_queries(3):  # session, user, version: the body comes from memory
         cached = client.get(url, headers={"Accept-Encoding": "gzip"})
@@ -267,11 +282,11 @@ def test_geometry_of_an_old_version_redirects_to_the_current_one(
     client: Client, viewer: User, small_network: Network
 ) -> None:
     client.force_login(viewer)
-    old = network_state.current_version()[0]
+    old = network_cache.current_version()[0]
     old_etag = client.get(f"/map/geometry/{old}.bin")["ETag"]
     Segment.objects.filter(pk=Segment.objects.order_by("id").first().pk).update(length_m=12.5)
-    services.network_structure_changed()
-    new = network_state.current_version()[0]
+    network_structure_changed()
+    new = network_cache.current_version()[0]
     assert new != old
     response = client.get(f"/map/geometry/{old}.bin")
     assert response.status_code == 302 and response["Location"] == f"/map/geometry/{new}.bin"
@@ -286,12 +301,12 @@ def test_status_changes_when_a_device_opens(
     first = client.get("/map/status", headers={"Accept-Encoding": "gzip"})
     assert first.status_code == 200 and first["Content-Encoding"] == "gzip"
     assert first["Cache-Control"] == "private, no-cache"
-    before = maps.decode_status(gzip.decompress(first.content))
+    before = decode_status(gzip.decompress(first.content))
     assert len(before["segments"]) == Segment.objects.count()
     assert len(before["devices"]) == Device.objects.count()
     assert len(before["transformers"]) == Transformer.objects.count()
     assert (
-        int(((before["segments"] & 3) == maps.STATUS_DEENERGIZED).sum())
+        int(((before["segments"] & 3) == STATUS_DEENERGIZED).sum())
         == Device.objects.filter(tie_feeder__isnull=False).count()
     )  # only the spans of open ties
     with django_assert_num_queries(6):  # session, user, active outages, version x2, open devices
@@ -300,17 +315,17 @@ def test_status_changes_when_a_device_opens(
 
     recloser = Device.objects.filter(kind="recloser").order_by("code").first()
     Device.objects.filter(pk=recloser.pk).update(current_state="open")
-    services.device_states_changed()
+    device_states_changed()
     after_response = client.get("/map/status")
     assert after_response["ETag"] != first["ETag"]
-    after = maps.decode_status(after_response.content)
-    energization = network_state.current_energization()
+    after = decode_status(after_response.content)
+    energization = network_cache.current_energization()
     downstream = energization.downstream(energization.topology.arrays.segment_index(recloser.segment_id))
-    dead = np.flatnonzero((after["segments"] & 3) == maps.STATUS_DEENERGIZED)
+    dead = np.flatnonzero((after["segments"] & 3) == STATUS_DEENERGIZED)
     assert set(downstream.segments.tolist()) <= set(dead.tolist())
     index = list(Device.objects.order_by("id").values_list("id", flat=True)).index(recloser.pk)
-    assert after["devices"][index] >> 2 == maps.SWITCH_OPEN_ABNORMAL
-    assert after["state"] == network_state.current_version()[1] != before["state"]
+    assert after["devices"][index] >> 2 == SWITCH_OPEN_ABNORMAL
+    assert after["state"] == network_cache.current_version()[1] != before["state"]
 
 
 # -- search and detail ---------------------------------------------------------------------------
@@ -350,7 +365,7 @@ def test_segment_detail_panel_has_protection_and_customers(
     client.force_login(viewer)
     feeder = Feeder.objects.order_by("code").first()
     head = feeder.head_breaker.segment
-    network_state.current_energization()
+    network_cache.current_energization()
     with django_assert_num_queries(9):  # and the active outages and open work orders on it
         response = client.get(f"/map/assets/segment/{head.id}/", headers={"HX-Request": "true"})
     html = response.content.decode()
@@ -370,8 +385,8 @@ def test_detail_of_a_dead_transformer_shows_its_normal_protection(
     client.force_login(viewer)
     recloser = Device.objects.filter(kind="recloser").order_by("code").first()
     Device.objects.filter(pk=recloser.pk).update(current_state="open")
-    services.device_states_changed()
-    energization = network_state.current_energization()
+    device_states_changed()
+    energization = network_cache.current_energization()
     arrays = energization.topology.arrays
     dead_nodes = set(arrays.node_ids[~energization.energized].tolist())
     transformer = Transformer.objects.filter(node_id__in=dead_nodes, feeder=recloser.feeder).first()
@@ -409,7 +424,7 @@ def test_unknown_assets_are_404_with_a_message(
 
 def test_asset_detail_selector_for_a_tie(small_network: Network) -> None:
     tie = Device.objects.filter(tie_feeder__isnull=False).select_related("tie_feeder").first()
-    detail = selectors.asset_detail("device", tie.code.lower())
+    detail = asset_detail("device", tie.code.lower())
     assert detail is not None and detail.ref == tie.code
     assert ("Tie to feeder", tie.tie_feeder.code) in detail.attributes
     assert ("Normal state", "Open") in detail.attributes

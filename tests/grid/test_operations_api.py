@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from grid.engine.synthetic import Network
 from grid.models import Crew, Device, Outage, ServicePoint
-from grid.synthetic import Network
 
 pytestmark = pytest.mark.usefixtures("fresh_network_cache")
 

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from grid.engine.synthetic import Network
 from grid.models import Crew, Device, Outage, SwitchingOperation, WorkOrder
-from grid.synthetic import Network
 
 HX = {"HX-Request": "true"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.test import Client
 
-from grid import services
+from grid.engine.synthetic import Network
 from grid.models import Feeder, Substation
-from grid.synthetic import Network
+from grid.services.network import network_clear
 
 
 def test_full_page_shows_network_size(client: Client, viewer: User, small_network: Network) -> None:
@@ -55,7 +55,7 @@ def test_pages_past_the_end_show_the_last_page(client: Client, viewer: User, sma
 
 
 def test_empty_network_has_an_empty_state(client: Client, admin_user: User, small_network: Network) -> None:
-    services.network_clear()
+    network_clear()
     client.force_login(admin_user)
     html = client.get("/network/").content.decode()
     assert "No network yet" in html and "manage.py seed_grid" in html

@@ -10,21 +10,23 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from grid import network_state, services
-from grid.meter_event_parsing import ParsedEvent, parse_csv, parse_jsonl
+from grid import network_cache
+from grid.engine.meter_events import ParsedEvent, parse_csv, parse_jsonl
+from grid.engine.prediction import roll_up
+from grid.engine.simulation import fault_trials, locates
+from grid.engine.synthetic import Network, meters_by_node, topology_arrays
+from grid.engine.topology import Topology
 from grid.models import Device, MeterEvent, Outage, ServicePoint
-from grid.prediction import fault_trials, locates, roll_up
-from grid.synthetic import Network, meters_by_node, topology_arrays
-from grid.topology import Topology
+from grid.services.meter_events import meter_events_ingest
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    network_state.clear_cache()
+    network_cache.clear_cache()
     yield
-    network_state.clear_cache()
+    network_cache.clear_cache()
 
 
 def test_jsonl_and_csv_report_bad_rows_with_line_numbers() -> None:
@@ -59,24 +61,22 @@ def _events(meters: list[str], kind: str, at: datetime) -> list[ParsedEvent]:
 def test_ingest_is_idempotent_and_reports_unknown_meters(small_network: Network) -> None:
     meters = list(ServicePoint.objects.order_by("pk").values_list("meter_id", flat=True)[:3])
     batch = _events([*meters, "M99999999"], "power_off", T0)
-    first = services.meter_events_ingest(events=batch, predict=False)
+    first = meter_events_ingest(events=batch, predict=False)
     assert (first.stored, first.duplicates, len(first.errors)) == (3, 0, 1)
     assert first.errors[0].message == "unknown meter M99999999"
-    again = services.meter_events_ingest(events=batch + batch[:1], predict=False)
+    again = meter_events_ingest(events=batch + batch[:1], predict=False)
     assert (again.stored, again.duplicates) == (0, 4)
     assert MeterEvent.objects.count() == 3
 
 
 def test_late_out_of_order_messages_keep_the_latest_state(small_network: Network) -> None:
     meter = ServicePoint.objects.order_by("pk").first()
-    services.meter_events_ingest(events=_events([meter.meter_id], "power_on", T0 + timedelta(minutes=5)), predict=False)
-    services.meter_events_ingest(events=_events([meter.meter_id], "power_off", T0), predict=False)
+    meter_events_ingest(events=_events([meter.meter_id], "power_on", T0 + timedelta(minutes=5)), predict=False)
+    meter_events_ingest(events=_events([meter.meter_id], "power_off", T0), predict=False)
     from grid.services.meter_events import open_reports
 
     assert meter.pk not in open_reports()
-    services.meter_events_ingest(
-        events=_events([meter.meter_id], "power_off", T0 + timedelta(minutes=9)), predict=False
-    )
+    meter_events_ingest(events=_events([meter.meter_id], "power_off", T0 + timedelta(minutes=9)), predict=False)
     assert open_reports() == {meter.pk: T0 + timedelta(minutes=9)}
 
 
@@ -101,8 +101,8 @@ def test_fuse_fault_is_predicted_at_the_fuse_and_power_on_restores_it(small_netw
 
 def test_new_evidence_escalates_to_the_recloser(small_network: Network) -> None:
     recloser = Device.objects.filter(kind="recloser").order_by("pk").first()
-    topology = network_state.current_topology()
-    live = network_state.current_energization()
+    topology = network_cache.current_topology()
+    live = network_cache.current_energization()
     below = live.downstream(int(topology.arrays.device_segment[topology.device_index[recloser.pk]]))
     segment_ids = set(topology.arrays.segment_ids[below.segments].tolist())
     fuse = Device.objects.filter(kind="fuse", segment_id__in=segment_ids).order_by("pk").first()
@@ -130,7 +130,7 @@ def test_roll_up_accuracy_over_200_simulated_faults(small_network_rows: Network)
 
 def test_single_meter_is_a_service_outage(small_network: Network) -> None:
     meter = ServicePoint.objects.order_by("pk")[40]
-    result = services.meter_events_ingest(events=_events([meter.meter_id], "power_off", T0))
+    result = meter_events_ingest(events=_events([meter.meter_id], "power_off", T0))
     outage = Outage.objects.get(pk=result.outages[0])
     assert outage.service_point == meter and outage.customers_affected == meter.customers
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from grid.reliability import Interruption, daily_saidi, indices, med_days, med_threshold, momentary_events
+from grid.engine.reliability import Interruption, daily_saidi, indices, med_days, med_threshold, momentary_events
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 YEAR_MINUTES = 365 * 24 * 60

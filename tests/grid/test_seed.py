@@ -8,25 +8,26 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from grid import selectors, services
+from grid.engine.synthetic import Network
 from grid.models import Device, Feeder, Segment, ServicePoint, Substation
-from grid.synthetic import Network
+from grid.selectors.network import network_checksum_from_db, network_counts, network_is_seeded
+from grid.services.network import network_clear
 
 
 def test_seeded_rows_match_the_generator(small_network: Network) -> None:
-    counts = selectors.network_counts()
+    counts = network_counts()
     for name, count in small_network.counts().items():
         assert counts[name] == count
-    assert selectors.network_checksum_from_db() == small_network.checksum()
+    assert network_checksum_from_db() == small_network.checksum()
     feeder = Feeder.objects.select_related("head_breaker").first()
     assert feeder.head_breaker.kind == Device.Kind.BREAKER
 
 
 def test_seed_refuses_a_non_empty_network_and_changes_nothing(small_network: Network) -> None:
-    before = selectors.network_checksum_from_db()
+    before = network_checksum_from_db()
     with pytest.raises(CommandError, match="not empty; pass --reset"):
         call_command("seed_grid", "--scale", "small", "--seed", "99", verbosity=0)
-    assert selectors.network_checksum_from_db() == before
+    assert network_checksum_from_db() == before
 
 
 def test_seed_with_reset_replaces_the_network(small_network: Network) -> None:
@@ -34,7 +35,7 @@ def test_seed_with_reset_replaces_the_network(small_network: Network) -> None:
     call_command("seed_grid", "--scale", "small", "--seed", "99", "--reset", stdout=out, verbosity=0)
     checksum = out.getvalue().strip().splitlines()[-1].removeprefix("checksum: ")
     assert checksum != small_network.checksum()
-    assert selectors.network_checksum_from_db() == checksum
+    assert network_checksum_from_db() == checksum
     # Explicit ids were inserted: new rows still get fresh ids on every database.
     station = Substation.objects.create(code="SUB-NEW", name="New", lon=-95.4, lat=29.8, capacity_mva=40)
     assert station.pk > Substation.objects.exclude(pk=station.pk).order_by("-pk").first().pk
@@ -53,7 +54,7 @@ def test_seed_if_empty_leaves_an_existing_network(small_network: Network) -> Non
     out = StringIO()
     call_command("seed_grid", "--if-empty", stdout=out, verbosity=0)
     assert "already seeded" in out.getvalue()
-    assert selectors.network_checksum_from_db() == small_network.checksum()
+    assert network_checksum_from_db() == small_network.checksum()
 
 
 @pytest.mark.parametrize(
@@ -67,15 +68,15 @@ def test_seed_if_empty_leaves_an_existing_network(small_network: Network) -> Non
 def test_seed_rejects_bad_arguments(small_network: Network, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("seed_grid", *args, verbosity=0)
-    assert selectors.network_checksum_from_db() == small_network.checksum()
+    assert network_checksum_from_db() == small_network.checksum()
 
 
 def test_seed_into_an_empty_database(small_network: Network) -> None:
-    services.network_clear()
-    assert not selectors.network_is_seeded()
+    network_clear()
+    assert not network_is_seeded()
     assert Segment.objects.count() == 0 and ServicePoint.objects.count() == 0
     call_command("seed_grid", "--scale", "small", "--seed", "7", verbosity=0, stdout=StringIO())
-    assert selectors.network_checksum_from_db() == small_network.checksum()
+    assert network_checksum_from_db() == small_network.checksum()
 
 
 def test_grid_stats_prints_counts_feeders_and_checksum(small_network: Network) -> None:

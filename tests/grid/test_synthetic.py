@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from grid.synthetic import LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, SCALES, Network, generate
+from grid.engine.synthetic import LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, SCALES, Network, generate
 
 
 def _find(parent: dict[int, int], node: int) -> int:

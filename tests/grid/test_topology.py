@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grid import network_state, services
+from grid import network_cache
+from grid.engine.synthetic import Network
+from grid.engine.topology import NetworkArrays, Topology
 from grid.models import Device, Feeder
-from grid.synthetic import Network
-from grid.topology import NetworkArrays, Topology
+from grid.services.network import device_states_changed
 
 
 def build(
@@ -132,35 +133,35 @@ def test_node_device_blocks_the_node() -> None:
 
 
 def test_generated_network_is_fully_energized_and_cached(small_network: Network, django_assert_num_queries) -> None:
-    network_state.clear_cache()
-    live = network_state.current_energization()
+    network_cache.clear_cache()
+    live = network_cache.current_energization()
     assert live.energized.all()
     ties = Device.objects.filter(tie_feeder__isnull=False).count()
     assert (~live.segment_energized).sum() == ties
     with django_assert_num_queries(1):
-        assert network_state.current_energization() is live
+        assert network_cache.current_energization() is live
 
 
 def test_switching_state_change_recomputes_energization(small_network: Network) -> None:
-    network_state.clear_cache()
-    before = network_state.current_energization()
+    network_cache.clear_cache()
+    before = network_cache.current_energization()
     feeder = Feeder.objects.select_related("head_breaker").first()
     Device.objects.filter(pk=feeder.head_breaker_id).update(current_state=Device.State.OPEN)
-    services.device_states_changed()
-    after = network_state.current_energization()
+    device_states_changed()
+    after = network_cache.current_energization()
     assert after is not before
-    topology = network_state.current_topology()
+    topology = network_cache.current_topology()
     head = int(topology.arrays.device_segment[topology.device_index[feeder.head_breaker_id]])
     dead = after.downstream(head)
     assert dead.customer_total > 0 and not after.energized[dead.nodes].any()
-    network_state.clear_cache()
+    network_cache.clear_cache()
 
 
 def test_admin_edit_bumps_the_structure_version(small_network: Network) -> None:
-    structure, _ = network_state.current_version()
+    structure, _ = network_cache.current_version()
     device = Device.objects.first()
     device.save()
-    assert network_state.current_version()[0] != structure
+    assert network_cache.current_version()[0] != structure
 
 
 def test_through_load_sums_everything_fed_through_each_segment(two_feeders: Topology) -> None:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from analytics import services
 from analytics.warehouse import WarehouseError
-from grid.progress import ProgressBar
+from fluxops.progress import ProgressBar
 
 
 class Command(BaseCommand):

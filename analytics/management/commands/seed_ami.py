@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics import ami, services
 from analytics.warehouse import WarehouseError
-from grid import selectors
-from grid.management.arguments import non_negative_int
-from grid.progress import ProgressBar
+from fluxops.cli import non_negative_int
+from fluxops.progress import ProgressBar
+from grid.selectors.network import network_is_seeded
 
 MAX_DAYS = 400
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-refresh", action="store_true", help="do not refresh the rollups afterwards")
 
     def handle(self, *args: Any, days: int, start: dt.date | None, seed: int, no_refresh: bool, **options: Any) -> None:
-        if not selectors.network_is_seeded():
+        if not network_is_seeded():
             raise CommandError("The network is empty: run `python manage.py seed_grid` first.")
         start = start or ami.default_start(days)
         progress = ProgressBar(sys.stderr if options["verbosity"] > 0 else None)

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from grid import services
-from grid.meter_event_parsing import parse_csv, parse_jsonl
+from grid.engine.meter_events import parse_csv, parse_jsonl
+from grid.services.meter_events import meter_events_ingest
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except UnicodeDecodeError as exc:
             raise CommandError(f"{path} is not UTF-8 text: {exc}") from None
         events, errors = (parse_jsonl if kind == "jsonl" else parse_csv)(text)
-        result = services.meter_events_ingest(events=events, errors=errors)
+        result = meter_events_ingest(events=events, errors=errors)
         for error in sorted(result.errors, key=lambda e: e.line):
             self.stderr.write(f"line {error.line}: {error.message}")
         self.stdout.write(

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from grid import selectors, services
-from grid.management.arguments import non_negative_int
-from grid.progress import ProgressBar
-from grid.synthetic import SCALES, generate
+from fluxops.cli import non_negative_int
+from fluxops.progress import ProgressBar
+from grid.engine.synthetic import SCALES, generate
+from grid.selectors.network import network_is_seeded
+from grid.services.crews import crews_seed
+from grid.services.network import NetworkNotEmpty, network_seed
 
 
 class Command(BaseCommand):
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when a network exists")
 
     def handle(self, *args: Any, scale: str, seed: int, reset: bool, if_empty: bool, **options: Any) -> None:
-        if if_empty and selectors.network_is_seeded():
+        if if_empty and network_is_seeded():
             self.stdout.write("Network already seeded; nothing to do.")
             return
         started = time.perf_counter()
@@ -34,8 +36,8 @@ class Command(BaseCommand):
         generated = time.perf_counter()
         progress = ProgressBar(sys.stderr if options["verbosity"] > 0 else None)
         try:
-            services.network_seed(network=network, reset=reset, progress=progress)
-        except services.NetworkNotEmpty as exc:
+            network_seed(network=network, reset=reset, progress=progress)
+        except NetworkNotEmpty as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
         counts = network.counts()
@@ -46,7 +48,7 @@ class Command(BaseCommand):
             f"Seeded scale={scale} seed={seed}: {rows:,} rows in {elapsed:.1f} s "
             f"(generate {generated - started:.1f} s, {rows / elapsed:,.0f} rows/s)"
         )
-        crews = services.crews_seed()
+        crews = crews_seed()
         if crews:
             self.stdout.write(f"{'crews':>15}: {crews}")
         self.stdout.write(f"checksum: {network.checksum()}")

@@ -9,10 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from grid import services
-from grid.management.arguments import non_negative_int
+from fluxops.cli import non_negative_int
+from fluxops.progress import ProgressBar
 from grid.models import Outage, OutageArea, RestorationStep
-from grid.progress import ProgressBar
+from grid.services.errors import ServiceError
 from grid.services.history import history_seed
 
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         progress = ProgressBar(sys.stderr if options["verbosity"] > 0 else None)
         try:
             count = history_seed(years=years, seed=seed, reset=reset, progress=progress)
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             raise CommandError(str(exc)) from None
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # A bulk load leaves no statistics and no visibility map (autovacuum may be off or a minute

@@ -9,10 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from grid import network_state, services
-from grid.meter_event_parsing import ParsedEvent
+from grid import network_cache
+from grid.engine.meter_events import ParsedEvent
+from grid.engine.simulation import simulate_messages
 from grid.models import Device, Outage, ServicePoint
-from grid.prediction import simulate_messages
+from grid.services.meter_events import meter_events_ingest
 
 
 def share(value: str) -> float:
@@ -47,8 +48,8 @@ class Command(BaseCommand):
         target = Device.objects.filter(code=device.strip().upper()).first()
         if target is None:
             raise CommandError(f"Unknown device {device!r}.")
-        topology = network_state.current_topology()
-        live = network_state.current_energization()
+        topology = network_cache.current_topology()
+        live = network_cache.current_energization()
         segment = int(topology.arrays.device_segment[topology.device_index[target.pk]])
         if segment < 0:
             raise CommandError(f"{target.code} sits on a node; faults are simulated on segment devices.")
@@ -73,7 +74,7 @@ class Command(BaseCommand):
             windows.setdefault(int((message.arrives_at - at).total_seconds() // 30), []).append(event)
         stored = 0
         for window in sorted(windows):
-            stored += services.meter_events_ingest(events=windows[window]).stored
+            stored += meter_events_ingest(events=windows[window]).stored
         self.stdout.write(
             f"{target.code}: {len(meter_ids)} meters below, {len(messages)} {kind} messages sent "
             f"({len(meter_ids) - len(messages)} lost), {stored} stored"

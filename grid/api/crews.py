@@ -1,0 +1,28 @@
+"""Crews API: the field force and its assignments."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+
+from grid.schemas.common import ERRORS
+from grid.schemas.crews import CrewOut
+from grid.selectors.crews import crews_with_assignments
+
+router = Router(tags=["operations"])
+
+
+@router.get("/crews", response={200: list[CrewOut], **ERRORS})
+def crew_list(request: HttpRequest) -> list[dict]:
+    """Crews with their status and current outage."""
+    return [
+        {
+            "id": crew.pk,
+            "name": crew.name,
+            "members": crew.members,
+            "status": crew.status,
+            "depot": crew.depot,
+            "outage": crew.current_outage.pk if crew.current_outage else None,
+        }
+        for crew in crews_with_assignments()
+    ]

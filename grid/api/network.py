@@ -1,0 +1,148 @@
+"""Network API: summary, substations, feeders, meters, and upstream/downstream traces."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from grid import network_cache
+from grid.models import (
+    Device,
+    Feeder,
+    Segment,
+    ServicePoint,
+    Substation,
+    Transformer,
+)
+from grid.schemas.common import ERRORS, ErrorOut
+from grid.schemas.network import FeederOut, NetworkSummaryOut, ServicePointOut, SubstationOut, TraceDownOut, TraceUpOut
+from grid.selectors.network import feeder_summaries, network_counts, substations_with_counts
+
+router = Router(tags=["grid"])
+
+
+@router.get("/summary", response={200: NetworkSummaryOut, 401: ErrorOut})
+def network_summary(request: HttpRequest) -> dict:
+    """Row counts of the stored network and customers served."""
+    return network_counts()
+
+
+@router.get("/substations", response={200: list[SubstationOut], 401: ErrorOut, 422: dict})
+@paginate(LimitOffsetPagination)
+def substation_list(request: HttpRequest) -> list[dict]:
+    """Substations with their feeder counts, by code."""
+    return substations_with_counts().values("code", "name", "lon", "lat", "capacity_mva", "feeder_count")
+
+
+@router.get("/feeders", response={200: list[FeederOut], 401: ErrorOut, 404: ErrorOut, 422: dict})
+@paginate(LimitOffsetPagination)
+def feeder_list(request: HttpRequest, substation: str | None = None) -> list:
+    """Feeders with their size; `substation` filters by substation code."""
+    station = None
+    if substation is not None:
+        station = Substation.objects.filter(code=substation).first()
+        if station is None:
+            raise HttpError(404, f"Unknown substation {substation!r}.")
+    return feeder_summaries(substation=station)
+
+
+@router.get("/meters/{meter_id}", response={200: ServicePointOut, 401: ErrorOut, 404: ErrorOut})
+def meter_detail(request: HttpRequest, meter_id: str) -> dict:
+    """One service point by meter id, with the transformer, feeder and substation it hangs on."""
+    point = (
+        ServicePoint.objects.select_related("transformer__feeder__substation")
+        .filter(meter_id=meter_id.strip().upper())
+        .first()
+    )
+    if point is None:
+        raise HttpError(404, f"Unknown meter {meter_id!r}.")
+    return {
+        "meter_id": point.meter_id,
+        "customer_class": point.customer_class,
+        "customers": point.customers,
+        "lon": point.lon,
+        "lat": point.lat,
+        "transformer": point.transformer.code,
+        "transformer_kva": float(point.transformer.kva),
+        "feeder": point.transformer.feeder.code,
+        "substation": point.transformer.feeder.substation.code,
+    }
+
+
+def _start_node(*, segment: int | None, transformer: str | None, meter: str | None) -> tuple[str, int]:
+    """(label, node index) for the one start given."""
+    given = [v for v in (segment, transformer, meter) if v is not None]
+    if len(given) != 1:
+        raise HttpError(400, "Give exactly one of segment, transformer or meter.")
+    topology = network_cache.current_topology()
+    if segment is not None:
+        row = Segment.objects.filter(pk=segment).values_list("to_node_id", flat=True).first()
+        if row is None:
+            raise HttpError(404, f"Unknown segment {segment}.")
+        index = topology.arrays.segment_index(segment)
+        return f"S{segment}", network_cache.current_energization().downstream_node(index)
+    if transformer is not None:
+        node_id = Transformer.objects.filter(code=transformer.upper()).values_list("node_id", flat=True).first()
+        if node_id is None:
+            raise HttpError(404, f"Unknown transformer {transformer!r}.")
+        return transformer.upper(), topology.arrays.node_index(node_id)
+    node_id = ServicePoint.objects.filter(meter_id=meter.upper()).values_list("transformer__node_id", flat=True).first()
+    if node_id is None:
+        raise HttpError(404, f"Unknown meter {meter!r}.")
+    return meter.upper(), topology.arrays.node_index(node_id)
+
+
+@router.get("/trace/up", response={200: TraceUpOut, **ERRORS})
+def trace_up(
+    request: HttpRequest, segment: int | None = None, transformer: str | None = None, meter: str | None = None
+) -> dict:
+    """From a segment, transformer or meter up to its substation, with the devices passed (nearest first)."""
+    label, node = _start_node(segment=segment, transformer=transformer, meter=meter)
+    live = network_cache.current_energization()
+    topology = live.topology
+    path = live.upstream_segments(node)
+    devices = topology.devices_on(path)
+    feeder_id = live.node_feeder(node)
+    return {
+        "start": label,
+        "feeder": Feeder.objects.filter(pk=feeder_id).values_list("code", flat=True).first() if feeder_id else None,
+        "energized": bool(live.energized[node]),
+        "segments": topology.arrays.segment_ids[path].tolist(),
+        "devices": [topology.arrays.device_codes[d] for d in devices],
+        "protective_devices": [
+            topology.arrays.device_codes[d]
+            for d in devices
+            if topology.arrays.device_kinds[d] in Device.PROTECTIVE_KINDS
+        ],
+    }
+
+
+@router.get("/trace/down", response={200: TraceDownOut, **ERRORS})
+def trace_down(request: HttpRequest, device: str | None = None, segment: int | None = None) -> dict:
+    """Everything a device or segment feeds now: segments, transformers, meters, customers by class."""
+    if (device is None) == (segment is None):
+        raise HttpError(400, "Give exactly one of device or segment.")
+    topology = network_cache.current_topology()
+    if device is not None:
+        found = Device.objects.filter(code=device.upper()).values_list("pk", flat=True).first()
+        if found is None:
+            raise HttpError(404, f"Unknown device {device!r}.")
+        index = int(topology.arrays.device_segment[topology.device_index[found]])
+        if index < 0:
+            raise HttpError(400, f"{device.upper()} sits on a node; trace from its segment instead.")
+        label = device.upper()
+    else:
+        if not Segment.objects.filter(pk=segment).exists():
+            raise HttpError(404, f"Unknown segment {segment}.")
+        index, label = topology.arrays.segment_index(segment), f"S{segment}"
+    below = network_cache.current_energization().downstream(index)
+    return {
+        "start": label,
+        "segments": len(below.segments),
+        "transformers": below.transformers,
+        "meters": below.meters,
+        "customers": below.customers,
+        "customers_total": below.customer_total,
+    }

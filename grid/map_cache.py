@@ -1,0 +1,84 @@
+"""The operations map's server-side state: encoded geometry cached per structure version, and status.
+
+The geometry body (and its gzip) is built once per process and structure version; the status
+body is encoded on each request from the cached energization (one byte per asset, ~1 ms).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from fluxops import metrics
+from grid import network_cache
+from grid.engine.map_geometry import EncodedGeometry, encode_geometry
+from grid.engine.map_status import encode_status
+from grid.selectors.map import map_rows, open_device_ids
+
+
+class NetworkChanged(Exception):
+    """The network changed between reading the geometry and the energization; retry."""
+
+
+_lock = threading.Lock()
+_geometry: EncodedGeometry | None = None
+
+
+GEOMETRY_CACHE = metrics.counter(
+    "fluxops_map_geometry_cache_total",
+    "Map geometry lookups served from the process cache (hit) or rebuilt (miss).",
+    labels=("result",),
+)
+
+
+def geometry_for(structure: int) -> EncodedGeometry:
+    """The encoded geometry of the stored network for `structure` (rebuilt when it changed)."""
+    global _geometry
+    with _lock:
+        if _geometry is None or _geometry.structure != structure:
+            GEOMETRY_CACHE.inc(result="miss")
+            _geometry = encode_geometry(map_rows(), structure=structure)
+        else:
+            GEOMETRY_CACHE.inc(result="hit")
+        return _geometry
+
+
+def current_geometry() -> EncodedGeometry:
+    """The encoded geometry for the stored network's current structure version."""
+    structure, _ = network_cache.current_version()
+    return geometry_for(structure)
+
+
+def status_body(*, segment_in_outage: np.ndarray | None = None, segment_loading: np.ndarray | None = None) -> bytes:
+    """The status body (see `grid.maps`) for the current device states.
+
+    `segment_in_outage` (bool per segment, in segment id order) marks segments inside active
+    outages; `segment_loading` (uint8 per segment, 0-4) gives loading classes.
+    """
+    structure, state = network_cache.current_version()
+    geometry = geometry_for(structure)
+    energization = network_cache.current_energization()
+    arrays = energization.topology.arrays
+    if not (
+        np.array_equal(arrays.segment_ids, geometry.segment_ids)
+        and np.array_equal(arrays.device_ids, geometry.device_ids)
+    ):
+        raise NetworkChanged("the network changed while its status was read")
+    device_open = np.isin(arrays.device_ids, list(open_device_ids()))
+    return encode_status(
+        structure=structure,
+        state=state,
+        energization=energization,
+        device_open=device_open,
+        transformer_node=np.searchsorted(arrays.node_ids, geometry.transformer_node_ids),
+        segment_in_outage=segment_in_outage,
+        segment_loading=segment_loading,
+    )
+
+
+def clear_cache() -> None:
+    """Forget the cached geometry (tests)."""
+    global _geometry
+    with _lock:
+        _geometry = None

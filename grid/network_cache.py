@@ -1,0 +1,138 @@
+"""Loads the network into topology arrays and keeps them cached per process, keyed by version.
+
+The static graph is rebuilt when `NetworkVersion.structure` changes (seeding, admin edits);
+the energization is recomputed when `NetworkVersion.state` changes (a switching operation).
+Each request pays one small query to read the version; everything else comes from memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
+
+from grid.engine.topology import CUSTOMER_CLASSES, Energization, NetworkArrays, Topology
+from grid.models import Device, NetworkVersion, Node, Segment, ServicePoint, Transformer
+
+
+def load_arrays() -> NetworkArrays:
+    """Read the stored network into index arrays (a few bulk queries)."""
+    nodes = np.array(list(Node.objects.order_by("id").values_list("id", "kind")), dtype=object).reshape(-1, 2)
+    node_ids = nodes[:, 0].astype(np.int64)
+    segments = np.array(
+        list(Segment.objects.order_by("id").values_list("id", "from_node_id", "to_node_id", "feeder_id")),
+        dtype=np.int64,
+    ).reshape(-1, 4)
+    devices = list(
+        Device.objects.order_by("id").values_list("id", "code", "kind", "segment_id", "node_id", "normal_state")
+    )
+    segment_ids = segments[:, 0]
+
+    def positions(sorted_ids: np.ndarray, ids: list[int | None]) -> np.ndarray:
+        values = np.array([-1 if i is None else i for i in ids], dtype=np.int64)
+        found = np.searchsorted(sorted_ids, values)
+        return np.where(values >= 0, found, -1)
+
+    node_customers = np.zeros((len(node_ids), len(CUSTOMER_CLASSES)), dtype=np.int64)
+    node_meters = np.zeros(len(node_ids), dtype=np.int64)
+    per_class = ServicePoint.objects.values_list("transformer__node_id", "customer_class").annotate(
+        customers=Sum("customers"), meters=Count("id")
+    )
+    for node_id, customer_class, customers, meters in per_class:
+        index = np.searchsorted(node_ids, node_id)
+        node_customers[index, CUSTOMER_CLASSES.index(customer_class)] += customers
+        node_meters[index] += meters
+    node_transformers = np.zeros(len(node_ids), dtype=np.int64)
+    for node_id, count in Transformer.objects.values_list("node_id").annotate(n=Count("id")):
+        node_transformers[np.searchsorted(node_ids, node_id)] = count
+    transformers = np.array(
+        list(
+            Transformer.objects.order_by("id")
+            .annotate(customers=Coalesce(Sum("service_points__customers"), 0))
+            .values_list("id", "node_id", "customers")
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    return NetworkArrays(
+        node_ids=node_ids,
+        is_source=nodes[:, 1] == Node.Kind.BUS,
+        segment_ids=segment_ids,
+        segment_from=np.searchsorted(node_ids, segments[:, 1]),
+        segment_to=np.searchsorted(node_ids, segments[:, 2]),
+        segment_feeder=segments[:, 3],
+        device_ids=np.array([d[0] for d in devices], dtype=np.int64),
+        device_codes=[d[1] for d in devices],
+        device_kinds=[d[2] for d in devices],
+        device_segment=positions(segment_ids, [d[3] for d in devices]),
+        device_node=positions(node_ids, [d[4] for d in devices]),
+        device_normally_open=np.array([d[5] == Device.State.OPEN for d in devices], dtype=bool),
+        node_customers=node_customers,
+        node_meters=node_meters,
+        node_transformers=node_transformers,
+        transformer_ids=transformers[:, 0],
+        transformer_node=np.searchsorted(node_ids, transformers[:, 1]),
+        transformer_customers=transformers[:, 2],
+    )
+
+
+def open_device_mask(topology: Topology) -> np.ndarray:
+    """Bool per device of the topology: currently open."""
+    mask = np.zeros(len(topology.arrays.device_ids), dtype=bool)
+    for device_id in Device.objects.filter(current_state=Device.State.OPEN).values_list("id", flat=True):
+        index = topology.device_index.get(device_id)
+        if index is not None:
+            mask[index] = True
+    return mask
+
+
+@dataclass
+class _Cached:
+    structure: int = -1
+    state: int = -1
+    topology: Topology | None = None
+    energization: Energization | None = None
+
+
+_cache = _Cached()
+_lock = threading.Lock()
+
+
+def current_version() -> tuple[int, int]:
+    """(structure, state) version of the stored network."""
+    row = NetworkVersion.objects.filter(pk=1).values_list("structure", "state").first()
+    return row or (0, 0)
+
+
+def _topology_for(structure: int) -> Topology:
+    """The graph for `structure`, rebuilt when it changed (call with the lock held)."""
+    if _cache.topology is None or _cache.structure != structure:
+        _cache.topology = Topology(load_arrays())
+        _cache.structure, _cache.state, _cache.energization = structure, -1, None
+    return _cache.topology
+
+
+def current_topology() -> Topology:
+    """The cached static graph for the stored network's structure version."""
+    structure, _ = current_version()
+    with _lock:
+        return _topology_for(structure)
+
+
+def current_energization() -> Energization:
+    """The cached energization for the current device states (recomputed when they change)."""
+    structure, state = current_version()
+    with _lock:
+        topology = _topology_for(structure)
+        if _cache.energization is None or _cache.state != state:
+            _cache.energization = topology.energize(open_device_mask(topology))
+            _cache.state = state
+        return _cache.energization
+
+
+def clear_cache() -> None:
+    """Forget the cached graph (tests; a process that swaps databases)."""
+    with _lock:
+        _cache.structure, _cache.state, _cache.topology, _cache.energization = -1, -1, None, None
