@@ -11,7 +11,6 @@ close it at once; writers (management commands) use `Warehouse.writer()`.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 import uuid
@@ -59,13 +58,10 @@ __all__ = [
     "named_query",
     "parse_snowflake_url",
     "registered_queries",
-    "safe_identifier",
     "write_statements",
 ]
 
 logger = logging.getLogger(__name__)
-
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -553,10 +549,3 @@ def get_warehouse() -> DuckDBWarehouse | SnowflakeWarehouse:
         if url not in _warehouses:
             _warehouses[url] = build_warehouse(url)
         return _warehouses[url]
-
-
-def safe_identifier(value: str) -> str:
-    """`value` when it is a plain SQL identifier (deploy-time names from settings), else ImproperlyConfigured."""
-    if not IDENTIFIER.match(value):
-        raise ImproperlyConfigured(f"{value!r} is not a plain SQL identifier")
-    return value

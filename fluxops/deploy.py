@@ -9,20 +9,16 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
+from analytics.ddl import DDL_DIR, IDENTIFIER, DDLError, dynamic_table_ddl, target_lag_sql
 from fluxops.spcs_config import parse_role_map
 
 SPEC_PATH = settings.BASE_DIR / "service_spec.yaml"
 SQL_DIR = settings.BASE_DIR / "deploy"
-ANALYTICS_SQL_DIR = settings.BASE_DIR / "analytics" / "sql" / "snowflake"
 SERVICE_ROLE = "app_user"
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-# The analytics DDL files write their parameters as ${NAME} (as the analytics_ddl command fills them).
-_SHELL_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_]\w*)\}")
-_TARGET_LAG = re.compile(r"^(DOWNSTREAM|[1-9]\d* (second|minute|hour|day)s?)$", re.I)
 
 
 class DeployError(ValueError):
@@ -31,7 +27,7 @@ class DeployError(ValueError):
 
 def identifier(value: str, what: str) -> str:
     """A plain Snowflake identifier (no quoting needed, nothing to inject), else DeployError."""
-    if not _IDENTIFIER.match(value):
+    if not IDENTIFIER.fullmatch(value):
         raise DeployError(f"{what} must be a plain identifier (letters, digits, _ and $), got {value!r}")
     return value
 
@@ -82,8 +78,10 @@ class DeployNames:
             raise DeployError(f"postgres port out of range: {self.postgres_port}")
         if not _TAG.match(self.image_tag) or not _TAG.match(self.image_name):
             raise DeployError("image name and tag may hold letters, digits, '_', '.' and '-' only")
-        if not _TARGET_LAG.match(self.target_lag):
-            raise DeployError(f"target lag must look like '15 minutes' or DOWNSTREAM, got {self.target_lag!r}")
+        try:
+            target_lag_sql(self.target_lag)
+        except DDLError as exc:
+            raise DeployError(str(exc)) from None
         if self.min_instances < 1:
             raise DeployError("MIN_INSTANCES must be at least 1: a cold start takes 30-45 s")
         if self.max_instances < self.min_instances:
@@ -118,8 +116,8 @@ def render_spec(names: DeployNames, spec_path: Path = SPEC_PATH) -> str:
     return text
 
 
-def fill(template: str, context: dict[str, object], source: str, pattern: re.Pattern[str] = _PLACEHOLDER) -> str:
-    """Replace `{{ name }}` placeholders (or another `pattern`'s); an unknown name is an error, never left in place."""
+def fill(template: str, context: dict[str, object], source: str) -> str:
+    """Replace `{{ name }}` placeholders; an unknown name is an error, never left in place."""
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -127,24 +125,18 @@ def fill(template: str, context: dict[str, object], source: str, pattern: re.Pat
             raise DeployError(f"{source}: unknown placeholder {match.group(0)}")
         return str(context[name])
 
-    return pattern.sub(value, template)
+    return _PLACEHOLDER.sub(value, template)
 
 
-def analytics_ddl(context: dict[str, object], directory: Path = ANALYTICS_SQL_DIR) -> str:
-    """The analytics DDL files in name order, or a comment when there are none.
-
-    `{{ name }}` and `${NAME}` placeholders are filled from `context` (database, schema,
-    warehouse, target_lag); any other placeholder is an error.
-    """
-    files = sorted(directory.glob("*.sql")) if directory.is_dir() else []
-    if not files:
+def analytics_ddl(names: DeployNames, directory: Path = DDL_DIR) -> str:
+    """The analytics Dynamic Tables (analytics.ddl) for this warehouse and lag, or a comment when there are none."""
+    try:
+        statements = dynamic_table_ddl(warehouse=names.warehouse, target_lag=names.target_lag, directory=directory)
+    except DDLError as exc:
+        raise DeployError(str(exc)) from None
+    if not statements:
         return "-- No analytics DDL: analytics/sql/snowflake/ holds no .sql files."
-    upper = {key.upper(): value for key, value in context.items()}
-    parts = []
-    for path in files:
-        body = fill(fill(path.read_text(), context, path.name), upper, path.name, _SHELL_PLACEHOLDER).strip()
-        parts.append(f"-- analytics/sql/snowflake/{path.name}\n{body}")
-    return "\n\n".join(parts)
+    return "\n\n".join(f"-- analytics/sql/snowflake/{name}\n{sql}" for name, sql in statements)
 
 
 def grants(names: DeployNames) -> str:
@@ -160,7 +152,7 @@ def grants(names: DeployNames) -> str:
 
 
 def render_sql(
-    names: DeployNames, sql_dir: Path = SQL_DIR, spec_path: Path = SPEC_PATH, analytics_dir: Path = ANALYTICS_SQL_DIR
+    names: DeployNames, sql_dir: Path = SQL_DIR, spec_path: Path = SPEC_PATH, analytics_dir: Path = DDL_DIR
 ) -> str:
     """The whole deployment script: deploy/*.sql in name order, filled in for these names."""
     context: dict[str, object] = {
@@ -173,10 +165,7 @@ def render_sql(
     }  # fmt: skip
     context["specification"] = render_spec(names, spec_path)
     context["grants"] = grants(names)
-    context["analytics_ddl"] = analytics_ddl(
-        {**{key: context[key] for key in ("database", "schema", "warehouse")}, "target_lag": names.target_lag},
-        analytics_dir,
-    )
+    context["analytics_ddl"] = analytics_ddl(names, analytics_dir)
     parts = [
         f"-- Flux Operations Center on Snowpark Container Services: {names.database}.{names.schema}.{names.service}"
     ]

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from fluxops.deploy import DeployError, DeployNames, render_sql
 from fluxops.management.commands.render_deploy_sql import SECRET_VARIABLES
 from tests.deploy.spcs_schema import validate
+from tests.target_lag import ACCEPTED_FORMS, GRAMMAR, INVALID, VALID, clauses
 
 SAMPLE = DeployNames(
     postgres_host="pg.grid.example.net",
@@ -116,23 +117,41 @@ def test_bad_names_are_refused(change: dict) -> None:
 def test_analytics_ddl_is_included_when_present(tmp_path: Path) -> None:
     assert "No analytics DDL" in render_sql(SAMPLE, analytics_dir=tmp_path / "missing")
     (tmp_path / "02_hourly.sql").write_text(
-        "CREATE OR REPLACE DYNAMIC TABLE ami_hourly TARGET_LAG = '${TARGET_LAG}' WAREHOUSE = ${WAREHOUSE} AS\n"
-        "SELECT 1 FROM {{ database }}.{{ schema }}.ami_readings;\n"
+        "CREATE OR REPLACE DYNAMIC TABLE ami_hourly TARGET_LAG = ${TARGET_LAG} WAREHOUSE = ${WAREHOUSE} AS\n"
+        "SELECT 1 FROM ami_readings;\n"
     )
     (tmp_path / "01_daily.sql").write_text("CREATE OR REPLACE DYNAMIC TABLE ami_daily TARGET_LAG = DOWNSTREAM;\n")
     sql = render_sql(SAMPLE, analytics_dir=tmp_path)
-    assert "TARGET_LAG = '15 minutes' WAREHOUSE = FLUX_WH AS\nSELECT 1 FROM HOUSTON_OPS.FLUX.ami_readings;" in sql
+    assert "TARGET_LAG = '15 minutes' WAREHOUSE = FLUX_WH AS\nSELECT 1 FROM ami_readings;" in sql
     assert sql.index("USE SCHEMA HOUSTON_OPS.FLUX;") < sql.index("ami_daily") < sql.index("ami_hourly")
     lagged = render_sql(DeployNames(**{**SAMPLE.__dict__, "target_lag": "1 hour"}), analytics_dir=tmp_path)
-    assert "TARGET_LAG = '1 hour'" in lagged
+    assert "TARGET_LAG = '1 hours' WAREHOUSE = FLUX_WH AS" in lagged
     (tmp_path / "03_bad.sql").write_text("SELECT '${PASSWORD}';")
     with pytest.raises(DeployError, match=r"unknown placeholder \$\{PASSWORD\}"):
         render_sql(SAMPLE, analytics_dir=tmp_path)
 
 
-def test_target_lag_is_validated() -> None:
-    with pytest.raises(DeployError):
-        DeployNames(**{**SAMPLE.__dict__, "target_lag": "1 hour'; DROP TABLE x; --"})
+@pytest.mark.parametrize("value", [*INVALID, "1 hour'; DROP TABLE x; --"])
+def test_target_lag_is_validated(value: str) -> None:
+    with pytest.raises(DeployError, match=f"{re.escape(repr(value))}.*{ACCEPTED_FORMS}"):
+        DeployNames(**{**SAMPLE.__dict__, "target_lag": value})
+
+
+@pytest.mark.parametrize(("value", "clause"), VALID)
+def test_command_writes_target_lag_as_snowflake_grammar(value: str, clause: str, capsys) -> None:
+    call_command("render_deploy_sql", "--postgres-host", "pg", "--grant-role", "OPS", "--target-lag", value)
+    written = clauses(capsys.readouterr().out)
+    assert written == [clause] * 6  # the six AMI rollups of analytics/sql/snowflake/
+    assert GRAMMAR.fullmatch(clause)
+
+
+@pytest.mark.parametrize("value", INVALID)
+def test_command_refuses_a_bad_target_lag_and_writes_nothing(value: str, tmp_path: Path) -> None:
+    target = tmp_path / "deploy.sql"
+    args = ["--postgres-host", "pg", "--grant-role", "OPS", "--target-lag", value, "--output", target]
+    with pytest.raises(CommandError, match=f"{re.escape(repr(value))}.*{ACCEPTED_FORMS}"):
+        call_command("render_deploy_sql", *args)
+    assert not target.exists()
 
 
 def test_command_prints_by_default(capsys) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.ddl import dynamic_table_ddl
+from analytics.ddl import LAG_FORMS, DDLError, dynamic_table_ddl
 from analytics.warehouse import SnowflakeWarehouse, WarehouseError, get_warehouse
 
 
@@ -20,12 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="print the DDL, change nothing")
         parser.add_argument("--warehouse", help="refreshing warehouse (default: SNOWFLAKE_DT_WAREHOUSE)")
-        parser.add_argument("--target-lag", help="e.g. '15 minutes' (default: SNOWFLAKE_DT_TARGET_LAG)")
+        parser.add_argument("--target-lag", help=f"{LAG_FORMS} (default: SNOWFLAKE_DT_TARGET_LAG)")
 
     def handle(self, *args: Any, dry_run: bool, warehouse: str | None, target_lag: str | None, **options: Any) -> None:
         try:
             statements = dynamic_table_ddl(warehouse=warehouse, target_lag=target_lag)
-        except ImproperlyConfigured as exc:
+        except DDLError as exc:
             raise CommandError(str(exc)) from None
         if dry_run:
             for name, sql in statements:

@@ -1,6 +1,6 @@
 -- Hourly rollup per meter, kept fresh by Snowflake (the embedded backend runs refresh_rollups instead).
 CREATE OR REPLACE DYNAMIC TABLE ami_meter_hourly
-    TARGET_LAG = '${TARGET_LAG}'
+    TARGET_LAG = ${TARGET_LAG}
     WAREHOUSE = ${WAREHOUSE}
     REFRESH_MODE = AUTO
 AS

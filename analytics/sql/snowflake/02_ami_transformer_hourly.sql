@@ -1,6 +1,6 @@
 -- Hourly rollup per transformer: peak_kw is the highest 15-minute sum of its meters' demand.
 CREATE OR REPLACE DYNAMIC TABLE ami_transformer_hourly
-    TARGET_LAG = '${TARGET_LAG}'
+    TARGET_LAG = ${TARGET_LAG}
     WAREHOUSE = ${WAREHOUSE}
     REFRESH_MODE = AUTO
 AS

@@ -1,6 +1,6 @@
 -- Hourly rollup per feeder and customer class.
 CREATE OR REPLACE DYNAMIC TABLE ami_feeder_hourly
-    TARGET_LAG = '${TARGET_LAG}'
+    TARGET_LAG = ${TARGET_LAG}
     WAREHOUSE = ${WAREHOUSE}
     REFRESH_MODE = AUTO
 AS

@@ -1,7 +1,7 @@
 -- Daily rollup per transformer, from the hourly rollup; hours_over_100/120 count the hours whose
 -- 15-minute peak exceeded 100%/120% of the rating (kVA = kW / 0.95).
 CREATE OR REPLACE DYNAMIC TABLE ami_transformer_daily
-    TARGET_LAG = '${TARGET_LAG}'
+    TARGET_LAG = ${TARGET_LAG}
     WAREHOUSE = ${WAREHOUSE}
     REFRESH_MODE = AUTO
 AS

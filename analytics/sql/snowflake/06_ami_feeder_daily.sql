@@ -1,6 +1,6 @@
 -- Daily rollup per feeder, from the hourly rollup (refreshed after it: TARGET_LAG DOWNSTREAM would also do).
 CREATE OR REPLACE DYNAMIC TABLE ami_feeder_daily
-    TARGET_LAG = '${TARGET_LAG}'
+    TARGET_LAG = ${TARGET_LAG}
     WAREHOUSE = ${WAREHOUSE}
     REFRESH_MODE = AUTO
 AS

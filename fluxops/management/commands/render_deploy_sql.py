@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from analytics.ddl import LAG_FORMS
 from fluxops.deploy import DeployError, DeployNames, render_sql
 
 # Snowflake CLI variables the secrets script expects, and the environment variables holding them.
@@ -50,8 +51,9 @@ class Command(BaseCommand):
             help="executeAsCaller in the spec and SPCS_CALLERS_RIGHTS=true: warehouse queries may run as the caller",
         )  # fmt: skip
         parser.add_argument(
-            "--target-lag", default=defaults.target_lag, help="TARGET_LAG of the analytics Dynamic Tables"
-        )
+            "--target-lag", default=defaults.target_lag,
+            help=f"TARGET_LAG of the analytics Dynamic Tables: {LAG_FORMS} (default: %(default)s)",
+        )  # fmt: skip
         parser.add_argument("--role-map", default="", help="SPCS_ROLE_MAP for the service, e.g. 'ALICE:admin'")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--dry-run", action="store_true", default=True, help="print the SQL (default)")
