@@ -13,7 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from fluxops.spcs_config import ROLE_NAMES, parse_role_map
+from fluxops.roles import ROLES
+from fluxops.spcs_config import parse_role_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -223,10 +224,13 @@ SPCS_MODE = env_bool("SPCS_MODE", False)
 # Snowflake user or `role:NAME` -> viewer/operator/admin, as JSON or "NAME:role,..."; others get the default.
 SPCS_ROLE_MAP = parse_role_map(env("SPCS_ROLE_MAP"))
 SPCS_DEFAULT_ROLE = (env("SPCS_DEFAULT_ROLE", "viewer") or "viewer").lower()
-if SPCS_DEFAULT_ROLE not in ROLE_NAMES:
-    raise ImproperlyConfigured(f"SPCS_DEFAULT_ROLE must be one of {', '.join(ROLE_NAMES)}, got {SPCS_DEFAULT_ROLE!r}")
+if SPCS_DEFAULT_ROLE not in ROLES:
+    raise ImproperlyConfigured(f"SPCS_DEFAULT_ROLE must be one of {', '.join(ROLES)}, got {SPCS_DEFAULT_ROLE!r}")
 # Optional dotted path to a callable(username, request) -> Snowflake role names, for `role:` keys.
 SPCS_ROLE_RESOLVER = env("SPCS_ROLE_RESOLVER") or None
+# Dotted path to a callable() -> loading class per segment (numpy uint8, or None while unknown) for the
+# map's loading colours; the grid app never imports the warehouse layer that computes them.
+MAP_LOADING_PROVIDER = env("MAP_LOADING_PROVIDER", "analytics.map_loading.segment_loading") or None
 # Caller's rights: expose the ingress's Sf-Context-Current-User-Token as request.snowflake_user_token
 # for warehouse queries run as the caller (needs executeAsCaller in the service spec).
 SPCS_CALLERS_RIGHTS = env_bool("SPCS_CALLERS_RIGHTS", False)

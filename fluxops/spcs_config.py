@@ -6,8 +6,8 @@ import json
 
 from django.core.exceptions import ImproperlyConfigured
 
-# The role groups of grid.roles, repeated here because settings cannot import model code.
-ROLE_NAMES = ("viewer", "operator", "admin")
+from fluxops.roles import ROLES
+
 ROLE_PREFIX = "role:"
 
 
@@ -40,7 +40,7 @@ def parse_role_map(value: str | None) -> dict[str, str]:
     mapping = {}
     for key, role in items:
         role = str(role).strip().lower()
-        if role not in ROLE_NAMES:
-            raise ImproperlyConfigured(f"SPCS_ROLE_MAP maps {key!r} to {role!r}; roles are {', '.join(ROLE_NAMES)}")
+        if role not in ROLES:
+            raise ImproperlyConfigured(f"SPCS_ROLE_MAP maps {key!r} to {role!r}; roles are {', '.join(ROLES)}")
         mapping[str(key).strip().lower()] = role
     return mapping

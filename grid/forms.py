@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from grid.constants import normalise_code
 from grid.models import Crew, Device, Feeder, Outage, Substation, WorkOrder
 from grid.selectors.reliability import Period, period_for
 from grid.services.outages import TRANSITIONS
@@ -77,11 +78,11 @@ class WorkOrderForm(forms.Form):
 
     summary = forms.CharField(max_length=200)
     device = forms.CharField(max_length=16, required=False, help_text="Device code, e.g. FU-00012")
-    outage = forms.ModelChoiceField(queryset=Outage.objects.filter(state__in=Outage.ACTIVE_STATES), required=False)
+    outage = forms.ModelChoiceField(queryset=Outage.objects.active(), required=False)
     priority = forms.TypedChoiceField(choices=WorkOrder.Priority.choices, coerce=int, initial=3)
 
     def clean_device(self) -> Device | None:
-        code = self.cleaned_data["device"].strip().upper()
+        code = normalise_code(self.cleaned_data["device"])
         if not code:
             return None
         device = Device.objects.filter(code=code).first()

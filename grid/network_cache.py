@@ -14,7 +14,8 @@ import numpy as np
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
-from grid.engine.topology import CUSTOMER_CLASSES, Energization, NetworkArrays, Topology
+from grid.constants import CUSTOMER_CLASSES
+from grid.engine.topology import Energization, NetworkArrays, Topology
 from grid.models import Device, NetworkVersion, Node, Segment, ServicePoint, Transformer
 
 

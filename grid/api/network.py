@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from grid import network_cache
+from grid.constants import PROTECTIVE_KINDS, normalise_code
 from grid.models import (
     Device,
     Feeder,
@@ -42,7 +43,7 @@ def feeder_list(request: HttpRequest, substation: str | None = None) -> list:
     """Feeders with their size; `substation` filters by substation code."""
     station = None
     if substation is not None:
-        station = Substation.objects.filter(code=substation).first()
+        station = Substation.objects.by_code(substation).first()
         if station is None:
             raise HttpError(404, f"Unknown substation {substation!r}.")
     return feeder_summaries(substation=station)
@@ -51,11 +52,7 @@ def feeder_list(request: HttpRequest, substation: str | None = None) -> list:
 @router.get("/meters/{meter_id}", response={200: ServicePointOut, 401: ErrorOut, 404: ErrorOut})
 def meter_detail(request: HttpRequest, meter_id: str) -> dict:
     """One service point by meter id, with the transformer, feeder and substation it hangs on."""
-    point = (
-        ServicePoint.objects.select_related("transformer__feeder__substation")
-        .filter(meter_id=meter_id.strip().upper())
-        .first()
-    )
+    point = ServicePoint.objects.select_related("transformer__feeder__substation").by_meter(meter_id).first()
     if point is None:
         raise HttpError(404, f"Unknown meter {meter_id!r}.")
     return {
@@ -84,14 +81,14 @@ def _start_node(*, segment: int | None, transformer: str | None, meter: str | No
         index = topology.arrays.segment_index(segment)
         return f"S{segment}", network_cache.current_energization().downstream_node(index)
     if transformer is not None:
-        node_id = Transformer.objects.filter(code=transformer.upper()).values_list("node_id", flat=True).first()
+        node_id = Transformer.objects.by_code(transformer).values_list("node_id", flat=True).first()
         if node_id is None:
             raise HttpError(404, f"Unknown transformer {transformer!r}.")
-        return transformer.upper(), topology.arrays.node_index(node_id)
-    node_id = ServicePoint.objects.filter(meter_id=meter.upper()).values_list("transformer__node_id", flat=True).first()
+        return normalise_code(transformer), topology.arrays.node_index(node_id)
+    node_id = ServicePoint.objects.by_meter(meter).values_list("transformer__node_id", flat=True).first()
     if node_id is None:
         raise HttpError(404, f"Unknown meter {meter!r}.")
-    return meter.upper(), topology.arrays.node_index(node_id)
+    return normalise_code(meter), topology.arrays.node_index(node_id)
 
 
 @router.get("/trace/up", response={200: TraceUpOut, **ERRORS})
@@ -112,9 +109,7 @@ def trace_up(
         "segments": topology.arrays.segment_ids[path].tolist(),
         "devices": [topology.arrays.device_codes[d] for d in devices],
         "protective_devices": [
-            topology.arrays.device_codes[d]
-            for d in devices
-            if topology.arrays.device_kinds[d] in Device.PROTECTIVE_KINDS
+            topology.arrays.device_codes[d] for d in devices if topology.arrays.device_kinds[d] in PROTECTIVE_KINDS
         ],
     }
 
@@ -126,13 +121,13 @@ def trace_down(request: HttpRequest, device: str | None = None, segment: int | N
         raise HttpError(400, "Give exactly one of device or segment.")
     topology = network_cache.current_topology()
     if device is not None:
-        found = Device.objects.filter(code=device.upper()).values_list("pk", flat=True).first()
+        found = Device.objects.by_code(device).values_list("pk", flat=True).first()
         if found is None:
             raise HttpError(404, f"Unknown device {device!r}.")
         index = int(topology.arrays.device_segment[topology.device_index[found]])
         if index < 0:
-            raise HttpError(400, f"{device.upper()} sits on a node; trace from its segment instead.")
-        label = device.upper()
+            raise HttpError(400, f"{normalise_code(device)} sits on a node; trace from its segment instead.")
+        label = normalise_code(device)
     else:
         if not Segment.objects.filter(pk=segment).exists():
             raise HttpError(404, f"Unknown segment {segment}.")

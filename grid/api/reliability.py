@@ -63,7 +63,7 @@ def reliability_indices(
     if feeder:
         feeder_obj = feeder_or_404(feeder)
     if substation:
-        substation_obj = Substation.objects.filter(code=substation.upper()).first()
+        substation_obj = Substation.objects.by_code(substation).first()
         if substation_obj is None:
             raise HttpError(404, f"Unknown substation {substation!r}.")
     report = reliability_report(_period(period, year, start, end), feeder=feeder_obj, substation=substation_obj)
@@ -110,9 +110,7 @@ def kpi_snapshot(request: HttpRequest) -> dict:
     return {
         **active_outage_figures(today_start=datetime.combine(today, time(0), tzinfo=tz)),
         "crews_available": crews.filter(status=Crew.Status.AVAILABLE).count(),
-        "crews_assigned": crews.filter(
-            status__in=(Crew.Status.ASSIGNED, Crew.Status.EN_ROUTE, Crew.Status.ON_SITE)
-        ).count(),
+        "crews_assigned": crews.busy().count(),
         "saidi_ytd": this_year.all_days.saidi,
         "saifi_ytd": this_year.all_days.saifi,
         "caidi_ytd": this_year.all_days.caidi,

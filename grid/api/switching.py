@@ -32,7 +32,7 @@ def _operation_out(operation: SwitchingOperation) -> dict:
 @router.post("/devices/{code}/operate", response={201: OperationOut, **ERRORS})
 def device_operate(request: HttpRequest, code: str, payload: OperateIn) -> Status:
     """Open or close a device (operators); refuses a parallel unless `allow_parallel`."""
-    device_id = Device.objects.filter(code=code.upper()).values_list("pk", flat=True).first()
+    device_id = Device.objects.by_code(code).values_list("pk", flat=True).first()
     if device_id is None:
         raise HttpError(404, f"Unknown device {code!r}.")
     operation = switching_services.device_operate(

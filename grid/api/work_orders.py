@@ -47,7 +47,7 @@ def work_order_create(request: HttpRequest, payload: WorkOrderIn) -> Status:
     """Open a work order on an outage (id) or a device (code)."""
     device_id = None
     if payload.device:
-        device_id = Device.objects.filter(code=payload.device.upper()).values_list("pk", flat=True).first()
+        device_id = Device.objects.by_code(payload.device).values_list("pk", flat=True).first()
         if device_id is None:
             raise HttpError(404, f"Unknown device {payload.device!r}.")
     if payload.outage and not Outage.objects.filter(pk=payload.outage).exists():

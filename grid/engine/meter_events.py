@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from grid.constants import normalise_code
+
 EVENT_TYPES = ("power_off", "power_on")
 
 
@@ -53,7 +55,7 @@ def validate_row(line: int, row: object) -> ParsedEvent | RowError:
         return RowError(line, f"timestamp {stamp!r} is not ISO 8601")
     if occurred_at.tzinfo is None:
         return RowError(line, f"timestamp {stamp!r} needs a time zone (for example Z or +00:00)")
-    return ParsedEvent(line, meter_id.strip().upper(), kind, occurred_at)
+    return ParsedEvent(line, normalise_code(meter_id), kind, occurred_at)
 
 
 def split(results: Iterable[ParsedEvent | RowError]) -> tuple[list[ParsedEvent], list[RowError]]:

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grid.engine.topology import PROTECTIVE_KINDS, Energization
-
-ROLL_UP_KINDS = frozenset(PROTECTIVE_KINDS - {"sectionalizer"})
+from grid.constants import ROLL_UP_KINDS
+from grid.engine.topology import Energization
 
 
 @dataclass(frozen=True)

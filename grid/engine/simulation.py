@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from grid.engine.prediction import ROLL_UP_KINDS, Prediction
+from grid.constants import ROLL_UP_KINDS
+from grid.engine.prediction import Prediction
 from grid.engine.topology import Energization
 
 

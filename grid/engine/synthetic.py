@@ -31,7 +31,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from grid.engine.topology import CUSTOMER_CLASSES, NetworkArrays
+from grid.constants import CONDUCTORS, CUSTOMER_CLASSES
+from grid.engine.topology import NetworkArrays
 
 # Area served, with a margin inside the issue's bounding box.
 LON_MIN, LON_MAX = -95.79, -95.01
@@ -112,14 +113,6 @@ class Network:
 
 TABLES = ("substations", "feeders", "nodes", "segments", "devices", "transformers", "service_points")
 
-CONDUCTORS = {  # conductor -> ampacity (A), overhead, 75 C
-    "795 AAC": 900,
-    "477 ACSR": 670,
-    "4/0 ACSR": 340,
-    "1/0 ACSR": 230,
-    "#2 ACSR": 180,
-}
-
 
 def canonical(value: object) -> str:
     """Text form of a row value that is the same whether it came from the generator or a database."""
@@ -199,7 +192,7 @@ class _Builder:
                 geometry,
                 round(length, 1),
                 conductor,
-                CONDUCTORS[conductor],
+                CONDUCTORS[conductor].ampacity_a,
                 phases,
                 min(lons),
                 min(lats),

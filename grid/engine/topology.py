@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-PROTECTIVE_KINDS = frozenset({"breaker", "recloser", "fuse", "sectionalizer"})
-CUSTOMER_CLASSES = ("residential", "commercial", "industrial")
+from grid.constants import CUSTOMER_CLASSES, TRANSFORMER_AREA, area_key
 
 
 @dataclass(frozen=True)
@@ -276,13 +275,13 @@ class Topology:
         )
 
     def areas(self, nodes: np.ndarray) -> dict[str, int]:
-        """Customers per transformer ("t<id>") hanging on the given nodes."""
+        """Customers per transformer area key hanging on the given nodes."""
         arrays = self.arrays
         inside = np.zeros(arrays.node_count, dtype=bool)
         inside[nodes] = True
         hit = inside[arrays.transformer_node] & (arrays.transformer_customers > 0)
         return {
-            f"t{tid}": int(customers)
+            area_key(TRANSFORMER_AREA, tid): int(customers)
             for tid, customers in zip(arrays.transformer_ids[hit], arrays.transformer_customers[hit], strict=True)
         }
 

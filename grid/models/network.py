@@ -9,6 +9,22 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from grid.constants import CONDUCTORS, CUSTOMER_CLASS_LABELS, DEVICE_KINDS, PHASES, normalise_code
+
+
+class CodedQuerySet(models.QuerySet):
+    """Assets named by a code: one lookup, one normalisation."""
+
+    def by_code(self, code: str) -> CodedQuerySet:
+        return self.filter(code=normalise_code(code))
+
+
+class ServicePointQuerySet(models.QuerySet):
+    """Service points, looked up by meter id with the codes' normalisation."""
+
+    def by_meter(self, meter_id: str) -> ServicePointQuerySet:
+        return self.filter(meter_id=normalise_code(meter_id))
+
 
 class Substation(models.Model):
     """A distribution substation: source of one or more feeders."""
@@ -18,6 +34,8 @@ class Substation(models.Model):
     lon = models.FloatField()
     lat = models.FloatField()
     capacity_mva = models.DecimalField("transformer capacity (MVA)", max_digits=7, decimal_places=1)
+
+    objects = CodedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -38,6 +56,8 @@ class Feeder(models.Model):
     head_breaker = models.OneToOneField(
         "Device", on_delete=models.SET_NULL, null=True, blank=True, related_name="headed_feeder"
     )
+
+    objects = CodedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -78,27 +98,16 @@ class Node(models.Model):
 class Segment(models.Model):
     """A primary conductor span between two nodes, with its geometry as lon/lat vertices."""
 
-    class Conductor(models.TextChoices):
-        AAC_795 = "795 AAC", "795 kcmil AAC"
-        ACSR_477 = "477 ACSR", "477 kcmil ACSR"
-        ACSR_4_0 = "4/0 ACSR", "4/0 ACSR"
-        ACSR_1_0 = "1/0 ACSR", "1/0 ACSR"
-        ACSR_2 = "#2 ACSR", "#2 ACSR"
-
-    class Phases(models.TextChoices):
-        ABC = "ABC", "Three-phase"
-        A = "A", "Phase A"
-        B = "B", "Phase B"
-        C = "C", "Phase C"
-
     feeder = models.ForeignKey(Feeder, on_delete=models.PROTECT, related_name="segments")
     from_node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="segments_out")
     to_node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="segments_in")
     geometry = models.JSONField(help_text="List of [lon, lat] vertices from the from-node to the to-node.")
     length_m = models.FloatField("length (m)")
-    conductor = models.CharField(max_length=12, choices=Conductor.choices)
+    conductor = models.CharField(
+        max_length=12, choices={code: conductor.label for code, conductor in CONDUCTORS.items()}
+    )
     ampacity_a = models.PositiveIntegerField("ampacity (A)")
-    phases = models.CharField(max_length=3, choices=Phases.choices)
+    phases = models.CharField(max_length=3, choices=PHASES)
     # Bounding box of the geometry, kept for viewport queries.
     min_lon = models.FloatField()
     min_lat = models.FloatField()
@@ -123,21 +132,12 @@ class Segment(models.Model):
 class Device(models.Model):
     """A switching or protective device on a segment or node; open devices break continuity."""
 
-    class Kind(models.TextChoices):
-        BREAKER = "breaker", "Breaker"
-        RECLOSER = "recloser", "Recloser"
-        FUSE = "fuse", "Fuse"
-        SECTIONALIZER = "sectionalizer", "Sectionalizer"
-        SWITCH = "switch", "Switch"
-
     class State(models.TextChoices):
         CLOSED = "closed", "Closed"
         OPEN = "open", "Open"
 
-    PROTECTIVE_KINDS = (Kind.BREAKER, Kind.RECLOSER, Kind.FUSE)
-
     code = models.CharField(max_length=16, unique=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=DEVICE_KINDS)
     feeder = models.ForeignKey(Feeder, on_delete=models.PROTECT, related_name="devices")
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True, related_name="devices")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, null=True, blank=True, related_name="devices")
@@ -151,6 +151,8 @@ class Device(models.Model):
         related_name="tie_devices",
         help_text="For a tie switch: the neighbouring feeder it joins.",
     )
+
+    objects = CodedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -185,8 +187,10 @@ class Transformer(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="transformers")
     feeder = models.ForeignKey(Feeder, on_delete=models.PROTECT, related_name="transformers")
     kva = models.DecimalField("rating (kVA)", max_digits=7, decimal_places=1)
-    phase = models.CharField(max_length=3, choices=Segment.Phases.choices)
+    phase = models.CharField(max_length=3, choices=PHASES)
     install_year = models.PositiveSmallIntegerField()
+
+    objects = CodedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -198,17 +202,14 @@ class Transformer(models.Model):
 class ServicePoint(models.Model):
     """A metered service point fed by a transformer; `customers` counts the customers behind it."""
 
-    class CustomerClass(models.TextChoices):
-        RESIDENTIAL = "residential", "Residential"
-        COMMERCIAL = "commercial", "Commercial"
-        INDUSTRIAL = "industrial", "Industrial"
-
     meter_id = models.CharField(max_length=16, unique=True)
     transformer = models.ForeignKey(Transformer, on_delete=models.PROTECT, related_name="service_points")
-    customer_class = models.CharField(max_length=12, choices=CustomerClass.choices)
+    customer_class = models.CharField(max_length=12, choices=CUSTOMER_CLASS_LABELS)
     customers = models.PositiveIntegerField(default=1)
     lon = models.FloatField()
     lat = models.FloatField()
+
+    objects = ServicePointQuerySet.as_manager()
 
     class Meta:
         ordering = ["meter_id"]

@@ -16,6 +16,24 @@ def local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
+class CrewQuerySet(models.QuerySet):
+    def busy(self) -> CrewQuerySet:
+        """Crews working an outage or an order."""
+        return self.filter(status__in=Crew.BUSY_STATUSES)
+
+
+class OutageQuerySet(models.QuerySet):
+    def active(self) -> OutageQuerySet:
+        """Outages not yet restored, closed or cancelled."""
+        return self.filter(state__in=Outage.ACTIVE_STATES)
+
+
+class WorkOrderQuerySet(models.QuerySet):
+    def open(self) -> WorkOrderQuerySet:
+        """Work orders not yet done or cancelled."""
+        return self.filter(status__in=WorkOrder.OPEN_STATUSES)
+
+
 class Crew(models.Model):
     """A field crew that restores outages and works orders."""
 
@@ -26,12 +44,15 @@ class Crew(models.Model):
         ON_SITE = "on_site", "On site"
         OFF_SHIFT = "off_shift", "Off shift"
 
+    BUSY_STATUSES = (Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE)
     name = models.CharField(max_length=40, unique=True)
     members = models.PositiveSmallIntegerField(default=2)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE)
     depot = models.CharField(max_length=60)
     depot_lon = models.FloatField()
     depot_lat = models.FloatField()
+
+    objects = CrewQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -104,6 +125,8 @@ class Outage(models.Model):
     crew = models.ForeignKey(Crew, on_delete=models.SET_NULL, null=True, blank=True, related_name="outages")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OutageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -286,6 +309,8 @@ class WorkOrder(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkOrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority", "created_at", "id"]

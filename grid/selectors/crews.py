@@ -14,12 +14,12 @@ def crews_with_assignments() -> list[Crew]:
     crews = list(Crew.objects.order_by("name"))
     outages = {
         outage.crew_id: outage
-        for outage in Outage.objects.filter(state__in=Outage.ACTIVE_STATES, crew__isnull=False).select_related(
-            "device", "transformer", "service_point", "feeder"
-        )
+        for outage in Outage.objects.active()
+        .filter(crew__isnull=False)
+        .select_related("device", "transformer", "service_point", "feeder")
     }
     orders: dict[int, list[WorkOrder]] = {}
-    for order in WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES, crew__isnull=False):
+    for order in WorkOrder.objects.open().filter(crew__isnull=False):
         orders.setdefault(order.crew_id, []).append(order)
     for crew in crews:
         crew.current_outage = outages.get(crew.pk)

@@ -27,7 +27,7 @@ def daily_saidi_with_meds(period: Period) -> tuple[list[tuple[date, float, bool]
 
 def active_outage_figures(*, today_start: datetime) -> dict[str, int]:
     """Active outages, customers out now, customers restored today."""
-    active = Outage.objects.filter(state__in=Outage.ACTIVE_STATES)
+    active = Outage.objects.active()
     affected = active.aggregate(total=Sum("customers_affected"))["total"] or 0
     restored_of_active = (
         RestorationStep.objects.filter(outage__state__in=Outage.ACTIVE_STATES).aggregate(

@@ -8,8 +8,9 @@ import numpy as np
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from grid import network_cache
+from grid.constants import CUSTOMER_CLASSES, PROTECTIVE_KINDS, normalise_code
 from grid.engine.map_geometry import MapRows
-from grid.engine.topology import CUSTOMER_CLASSES, PROTECTIVE_KINDS, Downstream
+from grid.engine.topology import Downstream
 from grid.models import (
     Device,
     Feeder,
@@ -265,7 +266,7 @@ def _substation_detail(station: Substation) -> AssetDetail:
 def asset_detail(kind: str, ref: str) -> AssetDetail | None:
     """The detail of one asset by kind and reference (segment id, device/transformer/substation code,
     meter id), or None when it does not exist."""
-    ref = ref.strip().upper()
+    ref = normalise_code(ref)
     if kind == "segment":
         number = ref.removeprefix("S")
         segment = (
@@ -299,7 +300,7 @@ def asset_detail(kind: str, ref: str) -> AssetDetail | None:
 
 def locate_asset(query: str) -> dict | None:
     """Where an asset or meter id is on the map: kind, ref, point and (segments, feeders) a path or bounds."""
-    ref = query.strip().upper()
+    ref = normalise_code(query)
     if feeder := Feeder.objects.filter(code=ref).first():
         box = Segment.objects.filter(feeder=feeder).aggregate(
             a=Min("min_lon"), b=Min("min_lat"), c=Max("max_lon"), d=Max("max_lat")
@@ -350,7 +351,7 @@ def asset_operations(detail: AssetDetail) -> dict[str, object]:
         if (node is not None and node in set(nodes.tolist()))
         or (detail.kind == "device" and outage.device_id == instance.pk)
     ]
-    orders = WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES).select_related("crew")
+    orders = WorkOrder.objects.open().select_related("crew")
     subject = Q(outage__in=[o.pk for o in outages])
     if detail.kind == "device":
         subject |= Q(device=instance)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from ninja.errors import HttpError
 
+from grid.constants import DEVICE_KINDS
 from grid.engine.synthetic import TABLES, network_checksum
 from grid.models import (
     Device,
@@ -96,7 +97,7 @@ def network_counts() -> dict[str, int | float]:
 def device_counts_by_kind() -> dict[str, int]:
     """Devices per kind, every kind listed (zero when absent)."""
     found = dict(Device.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    return {kind: found.get(kind, 0) for kind in Device.Kind.values}
+    return {kind: found.get(kind, 0) for kind in DEVICE_KINDS}
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def substations_with_counts() -> QuerySet[Substation]:
 
 def feeder_or_404(code: str) -> Feeder:
     """The feeder with this code (any case)."""
-    feeder = Feeder.objects.filter(code=code.upper()).first()
+    feeder = Feeder.objects.by_code(code).first()
     if feeder is None:
         raise HttpError(404, f"Unknown feeder {code!r}.")
     return feeder

@@ -12,7 +12,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone as django_timezone
 
 from grid import network_cache
-from grid.engine.topology import Topology
+from grid.constants import TRANSFORMER_AREA, parse_area_key
+from grid.engine.topology import Energization, Topology
 from grid.models import (
     Feeder,
     Outage,
@@ -42,7 +43,7 @@ def outage_list(
         "feeder__substation", "device", "transformer", "service_point", "crew"
     ).annotate(restored=Coalesce(Sum("steps__customers_restored"), 0))
     if active:
-        outages = outages.filter(state__in=Outage.ACTIVE_STATES)
+        outages = outages.active()
     if feeder is not None:
         outages = outages.filter(feeder=feeder)
     if state:
@@ -92,7 +93,7 @@ def outage_windows(start: datetime, end: datetime) -> list[OutageWindow]:
     )
     windows = []
     for started, restored, areas in outages.values_list("started_at", "restored_at", "areas"):
-        transformers = tuple(sorted(int(key[1:]) for key in areas if key.startswith("t")))
+        transformers = tuple(sorted(pk for kind, pk in map(parse_area_key, areas) if kind == TRANSFORMER_AREA))
         if transformers:
             windows.append(
                 OutageWindow(
@@ -104,32 +105,42 @@ def outage_windows(start: datetime, end: datetime) -> list[OutageWindow]:
     return windows
 
 
+@dataclass(frozen=True)
+class CoveredArea:
+    """Node and segment indexes an outage covers."""
+
+    nodes: np.ndarray
+    segments: np.ndarray
+
+
+def outage_area(outage: Outage, live: Energization) -> CoveredArea | None:
+    """What an outage covers: the live tree (or dead island) below its device, else its transformer's node."""
+    topology = live.topology
+    node = outage_location_node(outage, topology)
+    if node is None:
+        return None
+    if outage.device_id:
+        segment = int(topology.arrays.device_segment[topology.device_index[outage.device_id]])
+        if segment >= 0:
+            below = live.downstream(segment)
+            return CoveredArea(nodes=below.nodes, segments=below.segments)
+    return CoveredArea(nodes=np.array([node]), segments=np.array([], dtype=np.int64))
+
+
 def _active_outage_areas() -> list[tuple[Outage, np.ndarray, np.ndarray]]:
     """Active outages with the node and segment indexes they cover (below a device, or a transformer's node)."""
-    from grid.selectors.outages import outage_location_node
 
     outages = list(
-        Outage.objects.filter(state__in=Outage.ACTIVE_STATES).select_related(
-            "device", "transformer", "service_point__transformer", "feeder"
-        )
+        Outage.objects.active().select_related("device", "transformer", "service_point__transformer", "feeder")
     )
     if not outages:
         return []
     live = network_cache.current_energization()
-    topology = live.topology
     areas = []
     for outage in outages:
-        node = outage_location_node(outage, topology)
-        if node is None:
-            continue
-        if outage.device_id:
-            segment = int(topology.arrays.device_segment[topology.device_index[outage.device_id]])
-            below = live.downstream(segment) if segment >= 0 else None
-            nodes = below.nodes if below else np.array([node])
-            segments = below.segments if below else np.array([], dtype=np.int64)
-        else:
-            nodes, segments = np.array([node]), np.array([], dtype=np.int64)
-        areas.append((outage, nodes, segments))
+        area = outage_area(outage, live)
+        if area is not None:
+            areas.append((outage, area.nodes, area.segments))
     return areas
 
 

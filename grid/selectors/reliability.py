@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from grid import network_cache
+from grid.constants import DEVICE_AREA, SERVICE_AREA, TRANSFORMER_AREA, area_key
 from grid.engine.reliability import (
     CEMI_N,
     MED_YEARS,
@@ -279,7 +280,11 @@ def distinct_customer_counts(
 
 def location_key(device: int | None, transformer: int | None, service_point: int | None) -> str:
     """What interrupted: the operations of one device within 5 minutes are one momentary event."""
-    return f"d{device}" if device else f"t{transformer}" if transformer else f"s{service_point}"
+    if device:
+        return area_key(DEVICE_AREA, device)
+    if transformer:
+        return area_key(TRANSFORMER_AREA, transformer)
+    return area_key(SERVICE_AREA, service_point or 0)
 
 
 def momentary_operations(period: Period, *, feeder_ids: list[int] | None = None) -> list[tuple[date, Interruption]]:

@@ -11,6 +11,4 @@ from grid.models import (
 
 def open_work_orders() -> QuerySet[WorkOrder]:
     """Work orders not done or cancelled, most urgent first."""
-    return WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES).select_related(
-        "crew", "outage", "device", "transformer"
-    )
+    return WorkOrder.objects.open().select_related("crew", "outage", "device", "transformer")

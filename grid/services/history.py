@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from fluxops.progress import ProgressCallback
 from grid import network_cache
+from grid.constants import CUSTOMER_CLASSES, PROTECTIVE_KINDS, SERVICE_AREA, TRANSFORMER_AREA, area_key
 from grid.engine.history_generator import Target, generate_history
 from grid.engine.reliability import Interruption
-from grid.engine.topology import CUSTOMER_CLASSES
 from grid.models import Device, Feeder, Outage, OutageArea, OutageEvent, RestorationStep, ServicePoint, local_day
 from grid.services.errors import ServiceError
 from grid.services.reliability import outage_areas_record
@@ -29,7 +29,7 @@ def history_targets() -> dict[str, list[Target]]:
     normal = topology.energize(arrays.device_normally_open.copy())
     targets: dict[str, list[Target]] = defaultdict(list)
     for index, kind in enumerate(arrays.device_kinds):
-        if kind not in ("fuse", "recloser", "breaker") or arrays.device_segment[index] < 0:
+        if kind not in PROTECTIVE_KINDS or arrays.device_segment[index] < 0:
             continue
         segment = int(arrays.device_segment[index])
         below = normal.downstream(segment)
@@ -58,7 +58,7 @@ def history_targets() -> dict[str, list[Target]]:
                 feeder=feeder,
                 customers=customers,
                 service_point=pk,
-                areas={f"s{pk}": customers},
+                areas={area_key(SERVICE_AREA, pk): customers},
                 by_class={customer_class: customers},
             )
         )
@@ -70,7 +70,7 @@ def history_targets() -> dict[str, list[Target]]:
                 feeder=feeder_of[transformer],
                 customers=total,
                 transformer=transformer,
-                areas={f"t{transformer}": total},
+                areas={area_key(TRANSFORMER_AREA, transformer): total},
                 by_class=by_class,
             )
         )

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from grid import network_cache
+from grid.constants import SERVICE_AREA, TRANSFORMER_AREA, area_key
 from grid.engine.meter_events import ParsedEvent, RowError
 from grid.engine.prediction import Prediction, Thresholds, roll_up
 from grid.models import Device, MeterEvent, Outage, OutageEvent, ServicePoint, Transformer, local_day
 from grid.selectors.outages import outage_location_node
-from grid.services.outages import customers_restored_total, default_etr, outage_add_step
+from grid.services.outages import customers_restored_total, default_etr, outage_add_step, outage_bump
 
 BATCH_LIMIT = 50_000
 
@@ -159,13 +160,13 @@ def _location(prediction: Prediction, live: network_cache.Energization) -> dict[
         transformer = Transformer.objects.filter(node_id=node_id).order_by("pk").first()
         points = list(transformer.service_points.values_list("customer_class", "customers"))
         fields: dict[str, object] = {"transformer": transformer, "service_point": None, "kind": "transformer"}
-        area = f"t{transformer.pk}"
+        area = area_key(TRANSFORMER_AREA, transformer.pk)
         feeder_id = transformer.feeder_id
     else:
         point = ServicePoint.objects.select_related("transformer").get(pk=prediction.meters[0])
         points = [(point.customer_class, point.customers)]
         fields = {"transformer": None, "service_point": point, "kind": "service"}
-        area = f"s{point.pk}"
+        area = area_key(SERVICE_AREA, point.pk)
         feeder_id = point.transformer.feeder_id
     by_class: dict[str, int] = defaultdict(int)
     for customer_class, customers in points:
@@ -225,7 +226,7 @@ def _apply_prediction(
     for other in inside:
         if other.pk == keep.pk:
             continue
-        Outage.objects.filter(pk=other.pk).update(state=Outage.State.CANCELLED, version=other.version + 1)
+        outage_bump(outage=other, state=Outage.State.CANCELLED)
         OutageEvent.objects.create(
             outage=other,
             at=now,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,9 +17,10 @@ from django.utils import timezone
 
 from fluxops.roles import OPERATOR, has_role
 from grid import network_cache
+from grid.constants import DEFAULT_ETR, FALLBACK_ETR
 from grid.engine.reliability import Interruption
 from grid.models import Crew, MeterEvent, Outage, OutageEvent, RestorationStep
-from grid.selectors.outages import outage_location_node
+from grid.selectors.outages import outage_area
 from grid.services.errors import Conflict, ServiceError
 from grid.services.reliability import outage_areas_record
 
@@ -54,18 +56,6 @@ CREW_STATUS_FOR = {
 }
 
 
-# Default estimated restoration time by what is out.
-DEFAULT_ETR = {
-    "breaker": timedelta(hours=4),
-    "recloser": timedelta(hours=3),
-    "sectionalizer": timedelta(hours=3),
-    "switch": timedelta(hours=3),
-    "fuse": timedelta(hours=2, minutes=30),
-    "transformer": timedelta(hours=3),
-    "service": timedelta(hours=2),
-}
-
-
 def allowed_actions(outage: Outage) -> list[str]:
     """Actions of the state machine open to an outage in its current state."""
     return [name for name, transition in TRANSITIONS.items() if outage.state in transition.sources]
@@ -73,7 +63,7 @@ def allowed_actions(outage: Outage) -> list[str]:
 
 def default_etr(*, kind: str, started_at: datetime) -> datetime:
     """Estimated restoration for a new outage at a device kind, "transformer" or "service"."""
-    return started_at + DEFAULT_ETR.get(kind, timedelta(hours=3))
+    return started_at + DEFAULT_ETR.get(kind, FALLBACK_ETR)
 
 
 def customers_restored_total(outage: Outage) -> int:
@@ -99,8 +89,8 @@ def _lock(outage_id: int, version: int) -> Outage:
     return outage
 
 
-def _bump(outage: Outage, **fields: object) -> None:
-    """Write `fields` and the next version, guarded by the version read."""
+def outage_bump(*, outage: Outage, **fields: object) -> None:
+    """Write `fields` and the next version, guarded by the version read: a Conflict when it changed since."""
     updated = Outage.objects.filter(pk=outage.pk, version=outage.version).update(version=F("version") + 1, **fields)
     if not updated:
         raise Conflict(f"{outage} was changed by someone else; reload it and try again.")
@@ -158,7 +148,7 @@ def outage_transition(
             )
         fields["restored_at"] = at
     from_state = outage.state
-    _bump(outage, **fields)
+    outage_bump(outage=outage, **fields)
     if crew is not None:
         if transition.target in CREW_STATUS_FOR:
             Crew.objects.filter(pk=crew.pk).update(status=CREW_STATUS_FOR[transition.target])
@@ -190,7 +180,7 @@ def outage_update_etr(*, outage_id: int, version: int, etr: datetime, by: Abstra
     if etr <= outage.started_at:
         raise ServiceError("The ETR must be after the outage started.")
     previous = outage.etr
-    _bump(outage, etr=etr)
+    outage_bump(outage=outage, etr=etr)
     text = f"ETR {previous:%Y-%m-%d %H:%M} -> {etr:%Y-%m-%d %H:%M}" if previous else f"ETR {etr:%Y-%m-%d %H:%M}"
     OutageEvent.objects.create(outage=outage, at=timezone.now(), by=by, action="etr", note=f"{text}. {note}".strip())
     return outage
@@ -213,7 +203,7 @@ def outage_record_step(
     remaining = outage.customers_affected - customers_restored_total(outage)
     if not 1 <= customers <= remaining:
         raise ServiceError(f"Customers restored must be between 1 and the {remaining} still out.")
-    _bump(outage)
+    outage_bump(outage=outage)
     outage_add_step(outage=outage, customers=customers, at=at, by=by, note=note)
     return outage
 
@@ -226,7 +216,7 @@ def outage_add_step(*, outage: Outage, customers: int, at: datetime, by: Abstrac
     )
     if customers_restored_total(outage) >= outage.customers_affected and outage.is_active:
         from_state = outage.state
-        Outage.objects.filter(pk=outage.pk).update(state=State.RESTORED, restored_at=at, version=F("version") + 1)
+        outage_bump(outage=outage, state=State.RESTORED, restored_at=at)
         if outage.crew_id:
             Crew.objects.filter(pk=outage.crew_id).update(status=Crew.Status.AVAILABLE)
         OutageEvent.objects.create(
@@ -251,16 +241,16 @@ def _finalize(outage: Outage) -> None:
 
 def _resolve_reports(outage: Outage) -> None:
     """Last gasps explained by a restored or cancelled outage stop rolling up."""
+    area = outage_area(outage, network_cache.current_energization())
+    if area is not None:
+        meter_events_resolve(nodes=area.nodes)
+
+
+def meter_events_resolve(*, nodes: np.ndarray) -> int:
+    """Open meter events on these node indexes stop rolling up (supply is back there); returns how many."""
     topology = network_cache.current_topology()
-    node = outage_location_node(outage, topology)
-    if node is None:
-        return
-    live = network_cache.current_energization()
-    if outage.device_id:
-        segment = int(topology.arrays.device_segment[topology.device_index[outage.device_id]])
-        nodes = live.downstream(segment).nodes if segment >= 0 else [node]
-    else:
-        nodes = [node]
-    node_ids = set(topology.arrays.node_ids[nodes].tolist())
+    inside = np.zeros(topology.arrays.node_count, dtype=bool)
+    inside[nodes] = True
     pending = MeterEvent.objects.filter(resolved=False).values_list("pk", "service_point__transformer__node_id")
-    MeterEvent.objects.filter(pk__in=[pk for pk, node_id in pending if node_id in node_ids]).update(resolved=True)
+    resolved = [pk for pk, node_id in pending if inside[topology.arrays.node_index(node_id)]]
+    return MeterEvent.objects.filter(pk__in=resolved).update(resolved=True)

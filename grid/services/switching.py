@@ -14,9 +14,11 @@ from django.utils import timezone
 from fluxops.roles import OPERATOR, has_role
 from grid import network_cache
 from grid.engine.topology import Downstream, Energization
-from grid.models import Device, Feeder, MeterEvent, Outage, OutageEvent, SwitchingOperation
+from grid.models import Device, Feeder, Outage, OutageEvent, SwitchingOperation
+from grid.selectors.outages import outage_location_node
 from grid.services.errors import ServiceError
 from grid.services.network import device_states_changed
+from grid.services.outages import customers_restored_total, meter_events_resolve, outage_add_step, outage_bump
 
 
 @dataclass
@@ -150,14 +152,15 @@ def _switching_outage_extend(
             outage=outage, at=at, by=by, action="created", to_state=outage.state, note=f"{device.code} opened: {reason}"
         )
         return outage
-    outage.customers_affected += lost.customer_total
-    outage.meters_affected += lost.meters
-    outage.customers_by_class = {
-        name: outage.customers_by_class.get(name, 0) + count for name, count in lost.customers.items()
-    }
-    outage.areas = {**outage.areas, **network_cache.current_topology().areas(lost.nodes)}
-    outage.version += 1
-    outage.save(update_fields=["customers_affected", "meters_affected", "customers_by_class", "areas", "version"])
+    outage_bump(
+        outage=outage,
+        customers_affected=outage.customers_affected + lost.customer_total,
+        meters_affected=outage.meters_affected + lost.meters,
+        customers_by_class={
+            name: outage.customers_by_class.get(name, 0) + count for name, count in lost.customers.items()
+        },
+        areas={**outage.areas, **network_cache.current_topology().areas(lost.nodes)},
+    )
     OutageEvent.objects.create(
         outage=outage,
         at=at,
@@ -170,15 +173,12 @@ def _switching_outage_extend(
 
 def _outages_restore_area(*, gained: Downstream, at: datetime, by: AbstractBaseUser, note: str) -> Outage | None:
     """Record a restoration step on active outages located inside the re-energized area."""
-    from grid.selectors.outages import outage_location_node
-    from grid.services.outages import customers_restored_total, outage_add_step
-
     topology = network_cache.current_topology()
     inside = np.zeros(topology.arrays.node_count, dtype=bool)
     inside[gained.nodes] = True
     restored = None
     remaining_gain = gained.customer_total
-    active = Outage.objects.select_for_update().filter(state__in=Outage.ACTIVE_STATES).order_by("started_at")
+    active = Outage.objects.active().select_for_update().order_by("started_at")
     for outage in active:
         node = outage_location_node(outage, topology)
         if node is None or not inside[node] or remaining_gain <= 0:
@@ -189,15 +189,5 @@ def _outages_restore_area(*, gained: Downstream, at: datetime, by: AbstractBaseU
         outage_add_step(outage=outage, customers=customers, at=at, by=by, note=note)
         remaining_gain -= customers
         restored = outage
-    _meter_events_resolve(nodes=gained.nodes)
+    meter_events_resolve(nodes=gained.nodes)
     return restored
-
-
-def _meter_events_resolve(*, nodes: np.ndarray) -> None:
-    """Mark open meter events in a re-energized area as resolved (few rows: only unresolved ones)."""
-    topology = network_cache.current_topology()
-    inside = np.zeros(topology.arrays.node_count, dtype=bool)
-    inside[nodes] = True
-    pending = MeterEvent.objects.filter(resolved=False).values_list("pk", "service_point__transformer__node_id")
-    resolved = [pk for pk, node_id in pending if inside[topology.arrays.node_index(node_id)]]
-    MeterEvent.objects.filter(pk__in=resolved).update(resolved=True)

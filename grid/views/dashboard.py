@@ -35,7 +35,7 @@ def _card_context(card: str) -> dict:
         return active_outage_figures(today_start=datetime.combine(today, time(0), tzinfo=tz))
     if card == "crews":
         counts = dict(Crew.objects.values_list("status").annotate(n=Count("id")).order_by())
-        busy = sum(counts.get(s, 0) for s in (Crew.Status.ASSIGNED, Crew.Status.EN_ROUTE, Crew.Status.ON_SITE))
+        busy = sum(counts.get(s, 0) for s in Crew.BUSY_STATUSES)
         return {
             "available": counts.get(Crew.Status.AVAILABLE, 0),
             "busy": busy,

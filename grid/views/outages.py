@@ -13,13 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 from fluxops.htmx import htmx_partial, render_page_or_partial
 from fluxops.roles import OPERATOR, role_required
 from grid import network_cache
+from grid.constants import PROTECTIVE_KINDS
 from grid.forms import (
     EtrForm,
     OutageActionForm,
     OutageFilterForm,
     StepForm,
 )
-from grid.models import Device, Outage
+from grid.models import Outage
 from grid.selectors import outages as outage_selectors
 from grid.selectors.outages import outage_list, outage_location_node
 from grid.services.errors import ServiceError
@@ -62,7 +63,7 @@ def _detail_context(outage: Outage, **extra: object) -> dict:
         "upstream": [
             topology.arrays.device_codes[d]
             for d in topology.devices_on(path)
-            if topology.arrays.device_kinds[d] in Device.PROTECTIVE_KINDS
+            if topology.arrays.device_kinds[d] in PROTECTIVE_KINDS
         ],
         "actions": allowed_actions(outage),
         "action_form": OutageActionForm(initial={"version": outage.version}),

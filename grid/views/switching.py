@@ -24,7 +24,7 @@ from grid.services.switching import device_operate, switching_preview
 @login_required
 def device_switch(request: HttpRequest, code: str) -> HttpResponse:
     """Operate a device: a preview of customers lost and regained, then a confirmed operation."""
-    device = Device.objects.select_related("feeder__substation", "tie_feeder").filter(code=code.upper()).first()
+    device = Device.objects.select_related("feeder__substation", "tie_feeder").by_code(code).first()
     if device is None:
         raise Http404(f"No device {code}.")
     target = Device.State.CLOSED if device.current_state == Device.State.OPEN else Device.State.OPEN

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
 from fluxops.roles import ROLES, user_role
 from fluxops.spcs import SpcsIdentityMiddleware, resolve_role
-from fluxops.spcs_config import ROLE_NAMES, parse_role_map
+from fluxops.spcs_config import parse_role_map
 
 HEADER = {"HTTP_SF_CONTEXT_CURRENT_USER": "ALICE"}
 
@@ -27,8 +27,11 @@ def spcs(settings) -> object:
     return settings
 
 
+@pytest.mark.django_db
 def test_role_names_match_the_role_groups() -> None:
-    assert ROLE_NAMES == ROLES
+    """The role names settings and SPCS check are the groups the migration created."""
+    assert set(Group.objects.filter(name__in=ROLES).values_list("name", flat=True)) == set(ROLES)
+    assert ROLES == ("viewer", "operator", "admin")
 
 
 def test_role_map_accepts_pairs_and_json() -> None:

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
+from fluxops.roles import ADMIN
+
 
 class Command(BaseCommand):
     help = "Create a local admin account if no superuser exists; prints its random password once."
@@ -26,7 +28,7 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         user = User.objects.create_superuser(username=username, email="", password=password)
-        user.groups.add(Group.objects.get(name="admin"))
+        user.groups.add(Group.objects.get(name=ADMIN))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created admin account {username!r} with password: {password}\n"

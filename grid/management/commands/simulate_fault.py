@@ -45,7 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, device: str, loss: float, delay_max: float, seed: int | None, restore: bool,
                **options: Any) -> None:  # fmt: skip
-        target = Device.objects.filter(code=device.strip().upper()).first()
+        target = Device.objects.by_code(device).first()
         if target is None:
             raise CommandError(f"Unknown device {device!r}.")
         topology = network_cache.current_topology()
