@@ -9,12 +9,20 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from fluxops import metrics
 from grid import network_cache
 from grid.engine.map_geometry import EncodedGeometry, encode_geometry
 from grid.engine.map_status import encode_status
 from grid.selectors.map import map_rows, open_device_ids
+
+
+def segment_loading() -> np.ndarray | None:
+    """Loading class per segment from the provider named in MAP_LOADING_PROVIDER (None without one)."""
+    path = settings.MAP_LOADING_PROVIDER
+    return import_string(path)() if path else None
 
 
 class NetworkChanged(Exception):

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from analytics.map_loading import segment_loading
 from fluxops.htmx import render_page_or_partial
 from grid import map_cache, network_cache
 from grid.engine.map_spec import DETAIL_LAYER_MIN_ZOOM, LOADING_COLOURS, build_deck, colour_tables, deck_spec
@@ -104,7 +103,9 @@ def map_geometry(request: HttpRequest, structure: int) -> HttpResponse:
 def map_status(request: HttpRequest) -> HttpResponse:
     """One status byte per segment, device and transformer for the current network version."""
     try:
-        body = map_cache.status_body(segment_in_outage=active_outage_segment_mask(), segment_loading=segment_loading())
+        body = map_cache.status_body(
+            segment_in_outage=active_outage_segment_mask(), segment_loading=map_cache.segment_loading()
+        )
     except map_cache.NetworkChanged as changed:
         response = JsonResponse({"detail": f"{changed}."}, status=503)
         response["Retry-After"] = "1"
