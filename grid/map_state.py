@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from prometheus_client import Counter
 
-from fluxops import metrics
 from grid import network_state, selectors
 from grid.maps import EncodedGeometry, encode_geometry, encode_status
 
@@ -23,10 +23,10 @@ _lock = threading.Lock()
 _geometry: EncodedGeometry | None = None
 
 
-GEOMETRY_CACHE = metrics.counter(
+GEOMETRY_CACHE = Counter(
     "fluxops_map_geometry_cache_total",
     "Map geometry lookups served from the process cache (hit) or rebuilt (miss).",
-    labels=("result",),
+    ["result"],
 )
 
 
@@ -35,10 +35,10 @@ def geometry_for(structure: int) -> EncodedGeometry:
     global _geometry
     with _lock:
         if _geometry is None or _geometry.structure != structure:
-            GEOMETRY_CACHE.inc(result="miss")
+            GEOMETRY_CACHE.labels(result="miss").inc()
             _geometry = encode_geometry(selectors.map_rows(), structure=structure)
         else:
-            GEOMETRY_CACHE.inc(result="hit")
+            GEOMETRY_CACHE.labels(result="hit").inc()
         return _geometry
 
 
