@@ -35,3 +35,32 @@ def on_starting(server: object) -> None:
             # Exit rather than serve on a half-migrated schema; the platform restarts the container.
             server.log.error("migrate_locked failed (exit %s): not starting", result.returncode)
             sys.exit(1)
+
+
+def _metrics_dir() -> Path:
+    """PROMETHEUS_MULTIPROC_DIR, else <FLUXOPS_VAR_DIR>/prometheus (relative to the project, as in settings)."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent / (os.environ.get("FLUXOPS_VAR_DIR") or "var") / "prometheus"
+
+
+def when_ready(server: object) -> None:
+    """Give the workers an empty prometheus_client multiprocess directory (see fluxops.metrics)."""
+    directory = _metrics_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    # An earlier server's files would add its counts to this one's. Emptied here, once the sockets
+    # are bound, so a second server that fails to bind never wipes a running server's files.
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    # Set before the first fork: the workers inherit it and prometheus_client reads it on import.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Remove a dead worker's live-gauge files; its counters and histograms stay in the sums."""
+    # Imported here, after when_ready: imported into the master earlier, prometheus_client would
+    # have chosen in-memory values for the workers forked from it.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -24,6 +24,8 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from analytics.errors import (
     QueryError,
@@ -529,17 +531,24 @@ _warehouses_lock = threading.Lock()
 BREAKER_STATES = {"closed": 0, "half-open": 1, "open": 2}
 
 
-def _breaker_state() -> float | None:
+class BreakerStateCollector(Collector):
     """The current warehouse's breaker for /metrics: 0 closed, 1 half-open, 2 open (no sample before first use)."""
-    warehouse = _warehouses.get(settings.WAREHOUSE_URL)
-    return None if warehouse is None else BREAKER_STATES[warehouse.breaker.state]
+
+    name = "fluxops_warehouse_circuit_breaker_state"
+    documentation = "Analytics warehouse circuit breaker: 0 closed, 1 half-open (probing), 2 open."
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(self.name, self.documentation)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(self.name, self.documentation)
+        warehouse = _warehouses.get(settings.WAREHOUSE_URL)
+        if warehouse is not None:
+            family.add_metric([], BREAKER_STATES[warehouse.breaker.state])
+        yield family
 
 
-metrics.register_gauge(
-    "fluxops_warehouse_circuit_breaker_state",
-    "Analytics warehouse circuit breaker: 0 closed, 1 half-open (probing), 2 open.",
-    _breaker_state,
-)
+metrics.register_scrape_collector(BreakerStateCollector())
 
 
 def get_warehouse() -> DuckDBWarehouse | SnowflakeWarehouse:

@@ -33,7 +33,7 @@ USER, PASSWORD = "bench-operator", "bench-password-1"
 
 
 def rows_from_network(net: Network) -> MapRows:
-    """The generator's rows in the shape `grid.selectors.map_rows` returns."""
+    """The generator's rows in the shape `grid.selectors.map.map_rows` returns."""
     return MapRows(
         substations=[(r[0], r[1], r[2], r[3], r[4]) for r in net.substations],
         feeders=[(r[0], r[1], r[2]) for r in net.feeders],

@@ -1,6 +1,6 @@
 """Topology benchmark on the default network: downstream trace from a feeder head, full
 re-energization after one switch operation, and an upstream trace (no database: the arrays come
-from the generator's rows, as `grid.network_state.load_arrays` builds them from the tables)."""
+from the generator's rows, as `grid.network_cache.load_arrays` builds them from the tables)."""
 
 from __future__ import annotations
 

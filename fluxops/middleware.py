@@ -87,9 +87,8 @@ class RequestLogMiddleware:
         route = _route(request)
         # Clients choose the method string: fold unknown ones into one label value.
         method = request.method if request.method in _METHODS else "other"
-        metrics.HTTP_REQUESTS.inc(route=route, method=method, status=response.status_code)
-        metrics.HTTP_LATENCY.observe(elapsed, route=route)
-        metrics.publish()
+        metrics.HTTP_REQUESTS.labels(route=route, method=method, status=response.status_code).inc()
+        metrics.HTTP_LATENCY.labels(route=route).observe(elapsed)
 
         duration_ms = round(elapsed * 1000, 1)
         slow = duration_ms >= settings.SLOW_REQUEST_MS

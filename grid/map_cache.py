@@ -11,8 +11,8 @@ import threading
 import numpy as np
 from django.conf import settings
 from django.utils.module_loading import import_string
+from prometheus_client import Counter
 
-from fluxops import metrics
 from grid import network_cache
 from grid.engine.map_geometry import EncodedGeometry, encode_geometry
 from grid.engine.map_status import encode_status
@@ -33,10 +33,10 @@ _lock = threading.Lock()
 _geometry: EncodedGeometry | None = None
 
 
-GEOMETRY_CACHE = metrics.counter(
+GEOMETRY_CACHE = Counter(
     "fluxops_map_geometry_cache_total",
     "Map geometry lookups served from the process cache (hit) or rebuilt (miss).",
-    labels=("result",),
+    ["result"],
 )
 
 
@@ -45,10 +45,10 @@ def geometry_for(structure: int) -> EncodedGeometry:
     global _geometry
     with _lock:
         if _geometry is None or _geometry.structure != structure:
-            GEOMETRY_CACHE.inc(result="miss")
+            GEOMETRY_CACHE.labels(result="miss").inc()
             _geometry = encode_geometry(map_rows(), structure=structure)
         else:
-            GEOMETRY_CACHE.inc(result="hit")
+            GEOMETRY_CACHE.labels(result="hit").inc()
         return _geometry
 
 
@@ -59,7 +59,7 @@ def current_geometry() -> EncodedGeometry:
 
 
 def status_body(*, segment_in_outage: np.ndarray | None = None, segment_loading: np.ndarray | None = None) -> bytes:
-    """The status body (see `grid.maps`) for the current device states.
+    """The status body (see `grid.engine.map_status`) for the current device states.
 
     `segment_in_outage` (bool per segment, in segment id order) marks segments inside active
     outages; `segment_loading` (uint8 per segment, 0-4) gives loading classes.

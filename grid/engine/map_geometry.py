@@ -43,7 +43,7 @@ DEVICE_KINDS = ("breaker", "recloser", "fuse", "sectionalizer", "switch")
 
 @dataclass
 class MapRows:
-    """What the map draws, as plain rows from `grid.selectors.map_rows` (each list in id order)."""
+    """What the map draws, as plain rows from `grid.selectors.map.map_rows` (each list in id order)."""
 
     substations: list[tuple[int, str, str, float, float]]  # id, code, name, lon, lat
     feeders: list[tuple[int, str, int]]  # id, code, substation id

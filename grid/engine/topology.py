@@ -8,7 +8,7 @@ the segment it is fed through and the feeder head it hangs off. Upstream traces 
 parents; downstream traces walk the resulting tree (or, for a dead area, the island of
 conducting segments behind the device).
 
-Nothing here touches the database: `grid/network_state.py` loads the arrays and caches them.
+Nothing here touches the database: `grid/network_cache.py` loads the arrays and caches them.
 """
 
 from __future__ import annotations

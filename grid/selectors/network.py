@@ -20,7 +20,7 @@ from grid.models import (
     Transformer,
 )
 
-# Every network table: its model and columns, in the order of the generator's rows (`grid.synthetic.Network`).
+# Every network table: its model and columns, in the order of the generator's rows (`grid.engine.synthetic.Network`).
 NETWORK_TABLE_COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
     "substations": (Substation, ("id", "code", "name", "lon", "lat", "capacity_mva")),
     "feeders": (Feeder, ("id", "code", "substation_id", "nominal_kv", "source_node_id", "head_breaker_id")),

@@ -6,7 +6,7 @@ so an outage restored today moves the year-to-date figures. Active outages count
 The sums behind the indices are SQL aggregates (an index covers them): sustained interruptions,
 customers and customer-minutes per feeder from the outages, distinct customers and CEMI_n from the
 areas of sustained interruptions (`OutageArea`). Only momentary operations are read as rows, to
-group them into events. `grid.reliability` holds the definitions; the tests check the two agree."""
+group them into events. `grid.engine.reliability` holds the definitions; the tests check the two agree."""
 
 from __future__ import annotations
 

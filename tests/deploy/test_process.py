@@ -12,10 +12,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 from django.conf import settings
+from prometheus_client.mmap_dict import MmapedDict, mmap_key
 
 BASE_DIR = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -56,6 +58,13 @@ def test_gunicorn_migrates_serves_with_the_project_config_and_stops_gracefully(t
         LOG_FORMAT="json",
         MIGRATE_ON_START="true",
     )
+    # A counter file an earlier server left: the new server must empty the directory first.
+    metrics_dir = tmp_path / "var" / "prometheus"
+    metrics_dir.mkdir(parents=True)
+    stale = MmapedDict(str(metrics_dir / "counter_1.db"))
+    labels = ["route", "method", "status"], ["unmatched", "GET", "404"]
+    stale.write_value(mmap_key("fluxops_http_requests", "fluxops_http_requests_total", *labels, "Old."), 100.0, 0.0)
+    stale.close()
     log = (tmp_path / "gunicorn.log").open("w+")
     process = subprocess.Popen(
         [str(GUNICORN), "-c", "gunicorn.conf.py"], cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -80,23 +89,15 @@ def test_gunicorn_migrates_serves_with_the_project_config_and_stops_gracefully(t
         # An app route: request id header, JSON request line and gunicorn's access line on stdout.
         status, headers, _ = _get(f"http://127.0.0.1:{port}/metrics", {"X-Request-ID": "probe-0001abcd"})
         assert status == 401 and headers["X-Request-ID"] == "probe-0001abcd"
-        # Counters are summed over both workers, whichever answers the scrape.
+        # Counters are summed over both workers (prometheus_client multiprocess files under the var
+        # directory), whichever answers the scrape, from the first scrape on.
         for _ in range(6):
             assert _get(f"http://127.0.0.1:{port}/no-such-page")[0] == 404
-        wanted = 'fluxops_http_requests_total{route="unmatched",method="GET",status="404"} 6\n'
-
-        def scrape() -> str:
+        wanted = 'fluxops_http_requests_total{method="GET",route="unmatched",status="404"} 6.0\n'
+        for _ in range(4):
             status, _, body = _get(f"http://127.0.0.1:{port}/metrics", {"Authorization": "Bearer scrape-token"})
-            assert status == 200
-            return body.decode()
-
-        # Each worker writes its snapshot at most once a second: wait for the first complete scrape,
-        # then every scrape, whichever worker answers, must see all six.
-        deadline = time.monotonic() + 10
-        while wanted not in scrape():
-            assert time.monotonic() < deadline, scrape()
-            time.sleep(0.5)
-        assert all(wanted in scrape() for _ in range(4))
+            assert status == 200 and wanted in body.decode(), body.decode()
+        assert not (metrics_dir / "counter_1.db").exists() and list(metrics_dir.glob("counter_*.db"))
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=25) == 0
     finally:
@@ -112,13 +113,27 @@ def test_gunicorn_migrates_serves_with_the_project_config_and_stops_gracefully(t
     assert "Handling signal: term" in output or "Shutting down" in output
 
 
-def test_gunicorn_config_stays_below_the_ingress_timeout() -> None:
-    config: dict[str, object] = {}
+def _config() -> dict:
+    config: dict = {}
     exec(compile((BASE_DIR / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), config)
+    return config
+
+
+def test_gunicorn_config_stays_below_the_ingress_timeout() -> None:
+    config = _config()
     assert config["timeout"] < 60
     assert 0 < config["graceful_timeout"] <= config["timeout"]
     assert config["accesslog"] == "-" and config["wsgi_app"] == "fluxops.wsgi:application"
     assert config["control_socket_disable"] is True
+
+
+def test_gunicorn_child_exit_marks_the_worker_dead_for_prometheus_client(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    for name in ("gauge_livesum_4242.db", "gauge_livesum_4343.db", "counter_4242.db"):
+        (tmp_path / name).write_bytes(b"")
+    _config()["child_exit"](None, SimpleNamespace(pid=4242))
+    # Live gauges of the dead worker go; its counters stay in the sums.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["counter_4242.db", "gauge_livesum_4343.db"]
 
 
 def _spec_env() -> dict[str, str]:

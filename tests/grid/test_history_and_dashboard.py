@@ -139,7 +139,7 @@ def _assert_same(found: Indices, expected: Indices) -> None:
 
 @pytest.mark.parametrize("scope", ["system", "substation", "feeder"])
 def test_sql_sums_give_the_indices_of_the_definitions(history: int, scope: str) -> None:
-    """The reports sum in SQL; reading every record and applying grid.reliability gives the same indices."""
+    """The reports sum in SQL; reading every record and applying grid.engine.reliability gives the same indices."""
     today = timezone.localdate()
     period = period_for("custom", today=today, first=date(today.year - 2, 1, 1), last=today)
     busiest = Outage.objects.filter(source="history").values("feeder").annotate(n=Count("id")).order_by("-n")[0]

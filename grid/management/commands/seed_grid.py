@@ -1,4 +1,4 @@
-"""Seed the synthetic distribution network (see grid/synthetic.py for how it is laid out)."""
+"""Seed the synthetic distribution network (see grid/engine/synthetic.py for how it is laid out)."""
 
 from __future__ import annotations
 
