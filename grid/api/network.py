@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from grid import network_cache
-from grid.constants import PROTECTIVE_KINDS, normalise_code
+from grid.constants import normalise_code
 from grid.models import (
     Device,
     Feeder,
@@ -108,9 +108,7 @@ def trace_up(
         "energized": bool(live.energized[node]),
         "segments": topology.arrays.segment_ids[path].tolist(),
         "devices": [topology.arrays.device_codes[d] for d in devices],
-        "protective_devices": [
-            topology.arrays.device_codes[d] for d in devices if topology.arrays.device_kinds[d] in PROTECTIVE_KINDS
-        ],
+        "protective_devices": [topology.arrays.device_codes[d] for d in live.protective_upstream(node)],
     }
 
 

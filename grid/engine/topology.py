@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grid.constants import CUSTOMER_CLASSES, TRANSFORMER_AREA, area_key
+from grid.constants import CUSTOMER_CLASSES, PROTECTIVE_KINDS, TRANSFORMER_AREA, area_key
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,11 @@ class Energization:
             a, b = int(arrays.segment_from[segment]), int(arrays.segment_to[segment])
             node = a if b == node else b
         return path
+
+    def protective_upstream(self, node: int) -> list[int]:
+        """Indexes of the protective devices from `node` up to its bus, nearest first (empty when dead)."""
+        kinds = self.topology.arrays.device_kinds
+        return [d for d in self.topology.devices_on(self.upstream_segments(node)) if kinds[d] in PROTECTIVE_KINDS]
 
     def downstream_node(self, segment: int) -> int:
         """The end of `segment` away from the source (by the live tree, else by its drawn direction)."""

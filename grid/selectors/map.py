@@ -8,7 +8,7 @@ import numpy as np
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from grid import network_cache
-from grid.constants import CUSTOMER_CLASSES, PROTECTIVE_KINDS, normalise_code
+from grid.constants import CUSTOMER_CLASSES, normalise_code
 from grid.engine.map_geometry import MapRows
 from grid.engine.topology import Downstream
 from grid.models import (
@@ -94,13 +94,14 @@ def _upstream(node: int) -> tuple[list[UpstreamDevice], bool]:
     if not energization.energized[node]:
         energization = topology.energize(topology.arrays.device_normally_open.copy())
         normal = True
-    devices = topology.devices_on(energization.upstream_segments(node))
+    devices = energization.protective_upstream(node)
     arrays = topology.arrays
-    ids = [int(arrays.device_ids[i]) for i in devices if arrays.device_kinds[i] in PROTECTIVE_KINDS]
-    states = dict(Device.objects.filter(id__in=ids).values_list("id", "current_state"))
+    states = dict(Device.objects.filter(id__in=arrays.device_ids[devices].tolist()).values_list("id", "current_state"))
     found = [
-        UpstreamDevice(code=arrays.device_codes[i], kind=arrays.device_kinds[i], state=states.get(device_id, ""))
-        for i, device_id in zip([i for i in devices if arrays.device_kinds[i] in PROTECTIVE_KINDS], ids, strict=True)
+        UpstreamDevice(
+            code=arrays.device_codes[i], kind=arrays.device_kinds[i], state=states.get(int(arrays.device_ids[i]), "")
+        )
+        for i in devices
     ]
     return found, normal
 

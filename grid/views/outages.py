@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from fluxops.htmx import htmx_partial, render_page_or_partial
 from fluxops.roles import OPERATOR, role_required
 from grid import network_cache
-from grid.constants import PROTECTIVE_KINDS
 from grid.forms import (
     EtrForm,
     OutageActionForm,
@@ -24,7 +23,7 @@ from grid.models import Outage
 from grid.selectors import outages as outage_selectors
 from grid.selectors.outages import outage_list, outage_location_node
 from grid.services.errors import ServiceError
-from grid.services.outages import allowed_actions, outage_record_step, outage_transition, outage_update_etr
+from grid.services.outages import TRANSITIONS, allowed_actions, outage_record_step, outage_transition, outage_update_etr
 
 OUTAGES_PER_PAGE = 50
 
@@ -54,18 +53,16 @@ def _detail_context(outage: Outage, **extra: object) -> dict:
     topology = network_cache.current_topology()
     live = network_cache.current_energization()
     node = outage_location_node(outage, topology)
-    path = live.upstream_segments(node) if node is not None else []
     restored = sum(step.customers_restored for step in outage.steps.all())
+    upstream = live.protective_upstream(node) if node is not None else []
+    actions = allowed_actions(outage)
     return {
         "outage": outage,
         "customers_out": outage.customers_affected - restored,
         "restored": restored,
-        "upstream": [
-            topology.arrays.device_codes[d]
-            for d in topology.devices_on(path)
-            if topology.arrays.device_kinds[d] in PROTECTIVE_KINDS
-        ],
-        "actions": allowed_actions(outage),
+        "upstream": [topology.arrays.device_codes[d] for d in upstream],
+        "actions": [(name, TRANSITIONS[name].label) for name in actions],
+        "action_names": actions,
         "action_form": OutageActionForm(initial={"version": outage.version}),
         "etr_form": EtrForm(initial={"version": outage.version}),
         "step_form": StepForm(initial={"version": outage.version}),

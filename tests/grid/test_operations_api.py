@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from grid.engine.synthetic import Network
 from grid.models import Crew, Device, Outage, ServicePoint
+from grid.selectors.map import asset_detail
 
 pytestmark = pytest.mark.usefixtures("fresh_network_cache")
 
@@ -111,3 +112,20 @@ def test_crews_and_work_orders(client: Client, operator: User, small_network: Ne
     assert moved.json()["crew"] == "Storm 01"
     assert post(client, f"/work-orders/{order}/status", {"status": "done"}).status_code == 400
     assert get(client, "/work-orders").json()["count"] == 1
+
+
+def test_asset_panel_and_trace_up_list_the_same_protection_never_a_sectionalizer(
+    client: Client, viewer: User, small_network: Network
+) -> None:
+    """Upstream protection is breakers, reclosers and fuses only, the same on the asset panel and trace/up."""
+    client.force_login(viewer)
+    kinds = dict(Device.objects.values_list("code", "kind"))
+    checked = 0
+    for meter in ServicePoint.objects.select_related("transformer").order_by("pk")[::400]:
+        up = get(client, "/trace/up", meter=meter.meter_id).json()
+        passed = [code for code in up["devices"] if kinds[code] in {"breaker", "recloser", "fuse"}]
+        assert up["protective_devices"] == passed
+        panel = asset_detail("transformer", meter.transformer.code)
+        assert [device.code for device in panel.upstream] == passed
+        checked += any(kinds[code] == "sectionalizer" for code in up["devices"])
+    assert checked, "no sampled meter has a sectionalizer upstream: the check would prove nothing"
