@@ -1,64 +1,55 @@
-"""Vega-Lite specs built in Python, rendered in the browser by the vendored vega-embed."""
+"""The dashboard's daily SAIDI chart, a Vega-Lite spec built with Altair in the shared chart theme."""
 
 from __future__ import annotations
 
 from datetime import date
 
-VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
-THEME = {
-    "background": None,
-    "axis": {"labelColor": "#8c9ab0", "titleColor": "#8c9ab0", "gridColor": "#2a364c", "domainColor": "#2a364c"},
-    "legend": {"labelColor": "#dbe3ef", "titleColor": "#8c9ab0"},
-    "view": {"stroke": None},
-}
+import altair as alt
+
+from fluxops.charts import AMBER, BLUE, RED, finish
+
+SAIDI_TITLE = "SAIDI (min)"
 
 
 def daily_saidi_chart(series: list[tuple[date, float, bool]], thresholds: dict[int, float | None]) -> dict:
-    """Daily SAIDI bars with the MED threshold as a step line and MED days marked."""
-    values = [
-        {
-            "day": day.isoformat(),
-            "saidi": round(value, 4),
-            "med": is_med,
-            "threshold": None if thresholds.get(day.year) is None else round(thresholds[day.year], 4),
-        }
-        for day, value, is_med in series
-    ]
-    x = {"field": "day", "type": "temporal", "title": None}
-    return {
-        "$schema": VEGA_LITE_SCHEMA,
-        "description": "Daily SAIDI (minutes) with the major event day threshold",
-        "width": "container",
-        "height": 220,
-        "data": {"values": values},
-        "config": THEME,
-        "layer": [
+    """Daily SAIDI bars, MED days marked, with each year's MED threshold as a dashed rule."""
+    data = alt.Data(
+        values=[
             {
-                "mark": {"type": "bar", "color": "#4fb3ff"},
-                "encoding": {
-                    "x": x,
-                    "y": {
-                        "field": "saidi",
-                        "type": "quantitative",
-                        "title": "SAIDI (min)",
-                        "scale": {"type": "symlog"},
-                    },
-                    "color": {
-                        "field": "med",
-                        "type": "nominal",
-                        "title": "Major event day",
-                        "scale": {"domain": [False, True], "range": ["#4fb3ff", "#ff5c5c"]},
-                    },
-                    "tooltip": [
-                        {"field": "day", "type": "temporal", "title": "Day"},
-                        {"field": "saidi", "type": "quantitative", "title": "SAIDI (min)", "format": ".2f"},
-                        {"field": "med", "type": "nominal", "title": "MED"},
-                    ],
-                },
-            },
-            {
-                "mark": {"type": "line", "color": "#f5b041", "strokeDash": [4, 3], "interpolate": "step-after"},
-                "encoding": {"x": x, "y": {"field": "threshold", "type": "quantitative"}},
-            },
-        ],
-    }
+                "day": day.isoformat(),
+                "saidi": round(value, 4),
+                "med": is_med,
+                "threshold": None if thresholds.get(day.year) is None else round(thresholds[day.year], 4),
+            }
+            for day, value, is_med in series
+        ]
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:T", title=None),
+            y=alt.Y("saidi:Q", title=SAIDI_TITLE, scale=alt.Scale(type="symlog")),
+            color=alt.Color("med:N", title="Major event day", scale=alt.Scale(domain=[False, True], range=[BLUE, RED])),
+            tooltip=[
+                alt.Tooltip("day:T", title="Day"),
+                alt.Tooltip("saidi:Q", title=SAIDI_TITLE, format=".2f"),
+                alt.Tooltip("med:N", title="MED"),
+            ],
+        )
+    )
+    # The threshold is set per calendar year: one rule per year, across that year's days. Date-only ISO
+    # strings parse as UTC midnight, so the year is taken in UTC.
+    rule = (
+        alt.Chart(data)
+        .transform_filter("datum.threshold != null")
+        .mark_rule(color=AMBER, strokeDash=[4, 3])
+        .encode(
+            x="min(day):T",
+            x2="max(day):T",
+            y=alt.Y("threshold:Q", title=SAIDI_TITLE),
+            detail="utcyear(day):T",
+        )
+    )
+    chart = alt.layer(bars, rule).properties(description="Daily SAIDI (minutes) with the major event day threshold")
+    return finish(chart, height=220)
