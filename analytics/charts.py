@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import altair as alt
 
 from analytics import queries
+from fluxops.charts import AMBER, BLUE, MUTED, PURPLE, RED, finish
 
-CLASS_COLOURS = alt.Scale(domain=["residential", "commercial", "industrial"], range=["#4fb3ff", "#f5b041", "#b57edc"])
-AXIS = {"labelColor": "#8c9ab0", "titleColor": "#8c9ab0", "gridColor": "#2a364c", "domainColor": "#2a364c"}
-
-
-def _finish(chart: alt.Chart | alt.LayerChart, *, height: int = 260) -> dict[str, Any]:
-    return (
-        chart.properties(width="container", height=height, background="transparent")
-        .configure_axis(**AXIS)
-        .configure_legend(labelColor="#dbe3ef", titleColor="#8c9ab0")
-        .configure_view(stroke=None)
-        .to_dict()
-    )
+CLASS_COLOURS = alt.Scale(domain=["residential", "commercial", "industrial"], range=[BLUE, AMBER, PURPLE])
 
 
 def _iso(value: dt.datetime) -> str:
@@ -43,17 +32,13 @@ def feeder_load(rows: list[queries.FeederLoadPoint], peak_hour: dt.datetime | No
         )
     )
     if peak_hour is None:
-        return _finish(area)
+        return finish(area)
     peak = alt.Data(
         values=[{"hour": _iso(peak_hour), "kw": round(peak_kw or 0, 1), "label": f"peak {peak_kw:,.0f} kW"}]
     )
-    rule = alt.Chart(peak).mark_rule(color="#ff5c5c", strokeDash=[4, 3]).encode(x="hour:T")
-    text = (
-        alt.Chart(peak)
-        .mark_text(color="#ff5c5c", align="left", dx=4, dy=-6)
-        .encode(x="hour:T", y="kw:Q", text="label:N")
-    )
-    return _finish(alt.layer(area, rule, text))
+    rule = alt.Chart(peak).mark_rule(color=RED, strokeDash=[4, 3]).encode(x="hour:T")
+    text = alt.Chart(peak).mark_text(color=RED, align="left", dx=4, dy=-6).encode(x="hour:T", y="kw:Q", text="label:N")
+    return finish(alt.layer(area, rule, text))
 
 
 def _band(pct: float) -> str:
@@ -81,15 +66,15 @@ def transformer_loading(rows: list[queries.TransformerLoading], top: int = 25) -
             y=alt.Y("peak_pct:Q", title="peak loading, % of rating"),
             color=alt.Color(
                 "band:N",
-                scale=alt.Scale(domain=["<= 100%", "100-120%", "> 120%"], range=["#4fb3ff", "#f5b041", "#ff5c5c"]),
+                scale=alt.Scale(domain=["<= 100%", "100-120%", "> 120%"], range=[BLUE, AMBER, RED]),
                 title="Peak",
             ),
             tooltip=["transformer:N", "kva:Q", "peak_pct:Q"],
         )
     )
     limits = alt.Data(values=[{"pct": 100}, {"pct": 120}])
-    rules = alt.Chart(limits).mark_rule(strokeDash=[4, 3], color="#8c9ab0").encode(y="pct:Q")
-    return _finish(alt.layer(bars, rules))
+    rules = alt.Chart(limits).mark_rule(strokeDash=[4, 3], color=MUTED).encode(y="pct:Q")
+    return finish(alt.layer(bars, rules))
 
 
 def voltage_compliance(rows: list[queries.FeederVoltage], top: int = 20) -> dict:
@@ -106,12 +91,12 @@ def voltage_compliance(rows: list[queries.FeederVoltage], top: int = 20) -> dict
             xOffset="range:N",
             y=alt.Y("meters:Q", title="meters with excursions"),
             color=alt.Color(
-                "range:N", scale=alt.Scale(domain=["outside Range A", "outside Range B"], range=["#f5b041", "#ff5c5c"])
+                "range:N", scale=alt.Scale(domain=["outside Range A", "outside Range B"], range=[AMBER, RED])
             ),
             tooltip=["feeder:N", "range:N", "meters:Q"],
         )
     )
-    return _finish(chart)
+    return finish(chart)
 
 
 def system_load(rows: list[queries.SystemLoadHour], day: dt.date, week_before: dt.date) -> dict:
@@ -131,11 +116,11 @@ def system_load(rows: list[queries.SystemLoadHour], day: dt.date, week_before: d
             y=alt.Y("mw:Q", title="MW"),
             color=alt.Color(
                 "series:N",
-                scale=alt.Scale(domain=[this, last], range=["#4fb3ff", "#8c9ab0"]),
+                scale=alt.Scale(domain=[this, last], range=[BLUE, MUTED]),
                 title=None,
             ),
             strokeDash=alt.StrokeDash("series:N", legend=None),
             tooltip=["series:N", "hour:Q", "mw:Q"],
         )
     )
-    return _finish(chart)
+    return finish(chart)

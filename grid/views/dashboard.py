@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from fluxops.htmx import htmx_partial, render_page_or_partial
-from grid.charts import daily_saidi_chart
 from grid.models import Crew
 from grid.selectors.dashboard import active_outage_figures, daily_saidi_with_meds
 from grid.selectors.reliability import local_tz, period_for, reliability_overview, reliability_report
+from grid.views.charts import daily_saidi_chart
 
 CARDS = ("outages", "crews", "reliability", "feeders", "chart")
 

@@ -6,26 +6,17 @@ browser start. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connections
-from django.test import Client
 
-from bench.chromium import CHROMIUM, CHROMIUM_ARGS
-from grid import map_cache, network_cache
+from grid import network_cache
 from grid.engine.map_spec import ENERGIZATION_COLOURS
 from grid.models import Device, Segment, ServicePoint
 from grid.services.network import device_states_changed, network_structure_changed
+from tests.e2e.conftest import ARTIFACTS, BROWSER_MARKS, logged_in_context
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 BACKGROUND = (11, 17, 27)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = BROWSER_MARKS
 
 # Reads an RGBA block around (x, y) of the map's drawing buffer right after a synchronous redraw.
 READ_PIXELS = """([x, y, r]) => {
@@ -55,53 +46,14 @@ def _near(pixel: list[int], colour: list[int], tolerance: int = 6) -> bool:
     return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour[:3], strict=False))
 
 
-@pytest.fixture
-def browser():
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="session")
-def close_pools(django_db_blocker):
-    """Once the (session-wide) live server has stopped, close PostgreSQL pools and end sessions its
-    request threads left behind: they would block dropping the test database."""
-    yield
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            if connection.vendor != "postgresql":
-                continue
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            connection.close()
-            if connection.pool is not None:
-                connection.close_pool()
-
-
-def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, settings, browser, monkeypatch) -> None:
-    # Playwright's sync API keeps an event loop on this thread; the ORM calls here are plain blocking calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server serves static files from the finders: use unhashed names, refresh every second,
-    # and give software-rendered picking time to complete a click.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def test_map_draws_hovers_clicks_and_recolours_live(live_network, live_server, settings, browser) -> None:
+    # Refresh every second and give software-rendered picking time to complete a click.
     settings.MAP_STATUS_REFRESH_SECONDS = 1
     settings.MAP_CLICK_TIME_MS = 60_000
-    map_cache.clear_cache()
-    network_cache.clear_cache()
     ARTIFACTS.mkdir(exist_ok=True)
 
     user = User.objects.create_user("map-operator", password="not-a-real-password-1")
     user.groups.add(Group.objects.get(name="operator"))
-    client = Client()
-    client.force_login(user)
 
     # A three-phase span downstream of a recloser: drawn in its feeder's colour, dead once the recloser opens.
     recloser = Device.objects.filter(kind="recloser").order_by("code").first()
@@ -114,8 +66,7 @@ def test_map_draws_hovers_clicks_and_recolours_live(close_pools, live_server, se
     # A point a third of the way along: devices sit at span midpoints and would be picked first.
     lon, lat = lon_a + (lon_b - lon_a) / 3, lat_a + (lat_b - lat_a) / 3
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context = logged_in_context(browser, live_server, user)
     page = context.new_page()
     page.set_default_timeout(60_000)
     requests: list[str] = []

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+from altair.vegalite.v6.schema.core import TopLevelSpec
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import Count
@@ -28,6 +29,7 @@ from grid.selectors.reliability import (
 )
 from grid.services.errors import ServiceError
 from grid.services.history import history_seed
+from grid.views.charts import daily_saidi_chart
 from tests.grid.conftest import restored_outage
 
 HX = {"HX-Request": "true"}
@@ -194,6 +196,44 @@ def test_dashboard_full_page_and_each_card(client: Client, viewer: User, history
         assert partial.status_code == 200
         assert partial.content.decode().lstrip().startswith(f'<section id="card-{card}"'), card
     assert client.get("/", {"card": "nope"}, headers=HX).status_code == 404
+
+
+def test_daily_saidi_chart_holds_each_day_and_a_dashed_med_rule_per_year() -> None:
+    # Across two new years: 2024 has no threshold yet (too little history); 2025 and 2026 share one,
+    # which must still give one rule per year.
+    first = date(2024, 12, 30)
+    series = [(first + timedelta(days=i), (i % 7) * 1.234567, i in (3, 200)) for i in range(370)]
+    spec = daily_saidi_chart(series, {2024: None, 2025: 4.567891, 2026: 4.567891})
+    TopLevelSpec.validate(spec)  # raises unless the spec is Vega-Lite
+
+    values = spec["data"]["values"]
+    assert len(values) == 370 and values[0] == {"day": "2024-12-30", "saidi": 0.0, "med": False, "threshold": None}
+    assert values[3] == {"day": "2025-01-02", "saidi": 3.7037, "med": True, "threshold": 4.5679}
+    assert values[-1] == {"day": "2026-01-03", "saidi": 6.1728, "med": False, "threshold": 4.5679}
+    assert [v["day"] for v in values if v["med"]] == ["2025-01-02", "2025-07-18"]
+
+    bars, rule = spec["layer"]
+    assert bars["mark"]["type"] == "bar"
+    encoding = bars["encoding"]
+    assert (encoding["x"]["field"], encoding["y"]["field"], encoding["color"]["field"]) == ("day", "saidi", "med")
+    assert encoding["y"]["title"] == "SAIDI (min)" and encoding["color"]["title"] == "Major event day"
+    domain, colours = encoding["color"]["scale"]["domain"], encoding["color"]["scale"]["range"]
+    assert domain == [False, True] and colours[0] != colours[1]  # MED days stand out
+
+    # The rule as Vega-Lite draws it from the data: days with a threshold, grouped by UTC year and
+    # threshold, from the first to the last day of each group.
+    assert rule["mark"]["type"] == "rule" and rule["mark"]["strokeDash"]
+    assert rule["transform"] == [{"filter": "datum.threshold != null"}]
+    encoding = rule["encoding"]
+    assert (encoding["x"]["aggregate"], encoding["x2"]["aggregate"]) == ("min", "max")
+    assert encoding["x"]["field"] == encoding["x2"]["field"] == encoding["detail"]["field"] == "day"
+    assert encoding["detail"]["timeUnit"] == "utcyear" and encoding["y"]["field"] == "threshold"
+    drawn: dict[tuple[str, float], list[str]] = {}
+    for value in values:
+        if value["threshold"] is not None:
+            drawn.setdefault((value["day"][:4], value["threshold"]), []).append(value["day"])
+    rules = {key: (min(days), max(days)) for key, days in drawn.items()}
+    assert rules == {("2025", 4.5679): ("2025-01-01", "2025-12-31"), ("2026", 4.5679): ("2026-01-01", "2026-01-03")}
 
 
 def test_reliability_page_and_validation(client: Client, viewer: User, history: int) -> None:
