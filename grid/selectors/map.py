@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
 
 from grid import network_cache
-from grid.engine.map_geometry import MapRows
+from grid.engine.map_geometry import (
+    MapDevice,
+    MapFeeder,
+    MapNode,
+    MapRows,
+    MapSegment,
+    MapSubstation,
+    MapTransformer,
+)
 from grid.engine.topology import CUSTOMER_CLASSES, PROTECTIVE_KINDS, Downstream
 from grid.models import (
     Device,
@@ -23,27 +31,22 @@ from grid.models import (
 from grid.selectors.outages import _active_outage_areas
 
 
+def _columns(model: type[Model], row_type: type[tuple]) -> QuerySet:
+    """The columns of `model` that `row_type` names, in id order."""
+    return model.objects.order_by("id").values_list(*row_type._fields)
+
+
 def map_rows() -> MapRows:
-    """Everything the operations map draws, as plain rows in id order (seven bulk queries)."""
+    """Everything the operations map draws, as rows in id order (six bulk queries)."""
     return MapRows(
-        substations=list(Substation.objects.order_by("id").values_list("id", "code", "name", "lon", "lat")),
-        feeders=list(Feeder.objects.order_by("id").values_list("id", "code", "substation_id")),
-        nodes=list(Node.objects.order_by("id").values_list("id", "lon", "lat", "feeder_id", "substation_id")),
-        segments=list(
-            Segment.objects.order_by("id")
-            .values_list("id", "feeder_id", "geometry", "conductor", "phases")
-            .iterator(chunk_size=10_000)
-        ),
-        devices=list(
-            Device.objects.order_by("id").values_list(
-                "id", "code", "kind", "feeder_id", "segment_id", "node_id", "normal_state", "tie_feeder_id"
-            )
-        ),
+        substations=list(map(MapSubstation._make, _columns(Substation, MapSubstation))),
+        feeders=list(map(MapFeeder._make, _columns(Feeder, MapFeeder))),
+        nodes=list(map(MapNode._make, _columns(Node, MapNode))),
+        segments=list(map(MapSegment._make, _columns(Segment, MapSegment).iterator(chunk_size=10_000))),
+        devices=list(map(MapDevice._make, _columns(Device, MapDevice))),
         transformers=[
-            (tid, code, feeder_id, node_id, float(kva))
-            for tid, code, feeder_id, node_id, kva in Transformer.objects.order_by("id").values_list(
-                "id", "code", "feeder_id", "node_id", "kva"
-            )
+            transformer._replace(kva=float(transformer.kva))
+            for transformer in map(MapTransformer._make, _columns(Transformer, MapTransformer))
         ],
     )
 
