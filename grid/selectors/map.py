@@ -22,6 +22,7 @@ from grid.models import (
     Device,
     Feeder,
     Node,
+    Outage,
     Segment,
     ServicePoint,
     Substation,
@@ -334,7 +335,16 @@ def locate_asset(query: str) -> dict | None:
     return None
 
 
-def asset_operations(detail: AssetDetail) -> dict[str, object]:
+@dataclass(frozen=True)
+class AssetOperations:
+    """What can be done about an asset: the outages covering it, open work orders, switchability."""
+
+    outages: list[Outage]
+    work_orders: list[WorkOrder]
+    switchable: bool
+
+
+def asset_operations(detail: AssetDetail) -> AssetOperations:
     """Active outages covering an asset, open work orders on it or on them, and whether it can be switched."""
     topology = network_cache.current_topology()
     instance = detail.instance
@@ -359,4 +369,6 @@ def asset_operations(detail: AssetDetail) -> dict[str, object]:
         subject |= Q(device=instance)
     if detail.kind == "transformer":
         subject |= Q(transformer=instance)
-    return {"outages": outages, "work_orders": list(orders.filter(subject)), "switchable": detail.kind == "device"}
+    return AssetOperations(
+        outages=outages, work_orders=list(orders.filter(subject)), switchable=detail.kind == "device"
+    )
