@@ -21,7 +21,16 @@ from pathlib import Path
 import numpy as np
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
-from grid.engine.map_geometry import MapRows, encode_geometry
+from grid.engine.map_geometry import (
+    MapDevice,
+    MapFeeder,
+    MapNode,
+    MapRows,
+    MapSegment,
+    MapSubstation,
+    MapTransformer,
+    encode_geometry,
+)
 from grid.engine.map_spec import build_deck, deck_spec
 from grid.engine.map_status import encode_status
 from grid.engine.synthetic import Network, generate, topology_arrays
@@ -32,15 +41,20 @@ ARTIFACTS = ROOT / "test-artifacts" / "bench"
 USER, PASSWORD = "bench-operator", "bench-password-1"
 
 
+def _project(row_type: type[tuple], rows: list[tuple]) -> list:
+    """Generated rows cut down to the fields `row_type` names (the map's subset of a table's columns)."""
+    return [row_type._make(getattr(row, name) for name in row_type._fields) for row in rows]
+
+
 def rows_from_network(net: Network) -> MapRows:
     """The generator's rows in the shape `grid.selectors.map.map_rows` returns."""
     return MapRows(
-        substations=[(r[0], r[1], r[2], r[3], r[4]) for r in net.substations],
-        feeders=[(r[0], r[1], r[2]) for r in net.feeders],
-        nodes=[(r[0], r[4], r[5], r[3], r[2]) for r in net.nodes],
-        segments=[(r[0], r[1], r[4], r[6], r[8]) for r in net.segments],
-        devices=[(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in net.devices],
-        transformers=[(r[0], r[1], r[3], r[2], r[4]) for r in net.transformers],
+        substations=_project(MapSubstation, net.substations),
+        feeders=_project(MapFeeder, net.feeders),
+        nodes=_project(MapNode, net.nodes),
+        segments=_project(MapSegment, net.segments),
+        devices=_project(MapDevice, net.devices),
+        transformers=_project(MapTransformer, net.transformers),
     )
 
 

@@ -22,7 +22,7 @@ def run(scale: str = "default", repeats: int = 20) -> dict[str, str]:
     topology = Topology(topology_arrays(net))
     states = topology.arrays.device_normally_open.copy()
     live = topology.energize(states)
-    heads = [row[5] for row in net.feeders]
+    heads = [feeder.head_breaker_id for feeder in net.feeders]
     head_segments = [int(topology.arrays.device_segment[topology.device_index[h]]) for h in heads[:repeats]]
     down, energize, up = [], [], []
     for segment in head_segments:

@@ -11,26 +11,30 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from grid.constants import CUSTOMER_CLASSES
+from grid.engine.rows import DeviceRow
 from grid.engine.topology import Energization, NetworkArrays, Topology
 from grid.models import Device, NetworkVersion, Node, Segment, ServicePoint, Transformer
 
 
+def _columns(queryset: QuerySet, columns: dict[str, type]) -> np.ndarray:
+    """Some columns of `queryset` as a record array with one field per column (`segments["feeder_id"]`)."""
+    return np.array(list(queryset.values_list(*columns)), dtype=list(columns.items()))
+
+
 def load_arrays() -> NetworkArrays:
     """Read the stored network into index arrays (a few bulk queries)."""
-    nodes = np.array(list(Node.objects.order_by("id").values_list("id", "kind")), dtype=object).reshape(-1, 2)
-    node_ids = nodes[:, 0].astype(np.int64)
-    segments = np.array(
-        list(Segment.objects.order_by("id").values_list("id", "from_node_id", "to_node_id", "feeder_id")),
-        dtype=np.int64,
-    ).reshape(-1, 4)
-    devices = list(
-        Device.objects.order_by("id").values_list("id", "code", "kind", "segment_id", "node_id", "normal_state")
+    nodes = _columns(Node.objects.order_by("id"), {"id": np.int64, "kind": object})
+    node_ids = np.ascontiguousarray(nodes["id"])
+    segments = _columns(
+        Segment.objects.order_by("id"),
+        {"id": np.int64, "from_node_id": np.int64, "to_node_id": np.int64, "feeder_id": np.int64},
     )
-    segment_ids = segments[:, 0]
+    devices = [DeviceRow._make(row) for row in Device.objects.order_by("id").values_list(*DeviceRow._fields)]
+    segment_ids = segments["id"]
 
     def positions(sorted_ids: np.ndarray, ids: list[int | None]) -> np.ndarray:
         values = np.array([-1 if i is None else i for i in ids], dtype=np.int64)
@@ -49,33 +53,29 @@ def load_arrays() -> NetworkArrays:
     node_transformers = np.zeros(len(node_ids), dtype=np.int64)
     for node_id, count in Transformer.objects.values_list("node_id").annotate(n=Count("id")):
         node_transformers[np.searchsorted(node_ids, node_id)] = count
-    transformers = np.array(
-        list(
-            Transformer.objects.order_by("id")
-            .annotate(customers=Coalesce(Sum("service_points__customers"), 0))
-            .values_list("id", "node_id", "customers")
-        ),
-        dtype=np.int64,
-    ).reshape(-1, 3)
+    transformers = _columns(
+        Transformer.objects.order_by("id").annotate(customers=Coalesce(Sum("service_points__customers"), 0)),
+        {"id": np.int64, "node_id": np.int64, "customers": np.int64},
+    )
     return NetworkArrays(
         node_ids=node_ids,
-        is_source=nodes[:, 1] == Node.Kind.BUS,
+        is_source=nodes["kind"] == Node.Kind.BUS,
         segment_ids=segment_ids,
-        segment_from=np.searchsorted(node_ids, segments[:, 1]),
-        segment_to=np.searchsorted(node_ids, segments[:, 2]),
-        segment_feeder=segments[:, 3],
-        device_ids=np.array([d[0] for d in devices], dtype=np.int64),
-        device_codes=[d[1] for d in devices],
-        device_kinds=[d[2] for d in devices],
-        device_segment=positions(segment_ids, [d[3] for d in devices]),
-        device_node=positions(node_ids, [d[4] for d in devices]),
-        device_normally_open=np.array([d[5] == Device.State.OPEN for d in devices], dtype=bool),
+        segment_from=np.searchsorted(node_ids, segments["from_node_id"]),
+        segment_to=np.searchsorted(node_ids, segments["to_node_id"]),
+        segment_feeder=segments["feeder_id"],
+        device_ids=np.array([device.id for device in devices], dtype=np.int64),
+        device_codes=[device.code for device in devices],
+        device_kinds=[device.kind for device in devices],
+        device_segment=positions(segment_ids, [device.segment_id for device in devices]),
+        device_node=positions(node_ids, [device.node_id for device in devices]),
+        device_normally_open=np.array([device.normal_state == Device.State.OPEN for device in devices], dtype=bool),
         node_customers=node_customers,
         node_meters=node_meters,
         node_transformers=node_transformers,
-        transformer_ids=transformers[:, 0],
-        transformer_node=np.searchsorted(node_ids, transformers[:, 1]),
-        transformer_customers=transformers[:, 2],
+        transformer_ids=transformers["id"],
+        transformer_node=np.searchsorted(node_ids, transformers["node_id"]),
+        transformer_customers=transformers["customers"],
     )
 
 

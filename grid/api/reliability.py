@@ -106,9 +106,12 @@ def kpi_snapshot(request: HttpRequest) -> dict:
     ytd = period_for("ytd", today=today)
     this_year = reliability_report(ytd)
     last_year = reliability_report(ytd.same_period_last_year())
+    outages = active_outage_figures(today_start=datetime.combine(today, time(0), tzinfo=tz))
     crews = Crew.objects
     return {
-        **active_outage_figures(today_start=datetime.combine(today, time(0), tzinfo=tz)),
+        "active_outages": outages.active_outages,
+        "customers_out": outages.customers_out,
+        "customers_restored_today": outages.customers_restored_today,
         "crews_available": crews.filter(status=Crew.Status.AVAILABLE).count(),
         "crews_assigned": crews.busy().count(),
         "saidi_ytd": this_year.all_days.saidi,

@@ -21,6 +21,7 @@ import gzip
 import json
 import struct
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -41,17 +42,81 @@ PHASES = ("ABC", "A", "B", "C")
 DEVICE_KINDS = ("breaker", "recloser", "fuse", "sectionalizer", "switch")
 
 
+# The columns of each network table that the map draws, named as the model columns (and as the fields
+# of the table's row type in `grid.engine.rows`).
+
+
+class MapSubstation(NamedTuple):
+    """A substation: its marker and label."""
+
+    id: int
+    code: str
+    name: str
+    lon: float
+    lat: float
+
+
+class MapFeeder(NamedTuple):
+    """A feeder: its colour and its substation."""
+
+    id: int
+    code: str
+    substation_id: int
+
+
+class MapNode(NamedTuple):
+    """A node: where devices and transformers at it are drawn, and the outlines it shapes."""
+
+    id: int
+    lon: float
+    lat: float
+    feeder_id: int | None
+    substation_id: int | None
+
+
+class MapSegment(NamedTuple):
+    """A segment: its line and style."""
+
+    id: int
+    feeder_id: int
+    geometry: list[list[float]]
+    conductor: str
+    phases: str
+
+
+class MapDevice(NamedTuple):
+    """A device: its symbol, position and flags."""
+
+    id: int
+    code: str
+    kind: str
+    feeder_id: int
+    segment_id: int | None
+    node_id: int | None
+    normal_state: str
+    tie_feeder_id: int | None
+
+
+class MapTransformer(NamedTuple):
+    """A transformer: its symbol and label."""
+
+    id: int
+    code: str
+    feeder_id: int
+    node_id: int
+    kva: float
+
+
 @dataclass
 class MapRows:
-    """What the map draws, as plain rows from `grid.selectors.map.map_rows` (each list in id order)."""
+    """What the map draws, as rows from `grid.selectors.map.map_rows` (each list in id order)."""
 
-    substations: list[tuple[int, str, str, float, float]]  # id, code, name, lon, lat
-    feeders: list[tuple[int, str, int]]  # id, code, substation id
-    nodes: list[tuple[int, float, float, int | None, int | None]]  # id, lon, lat, feeder id, substation id
-    segments: list[tuple[int, int, list[list[float]], str, str]]  # id, feeder id, geometry, conductor, phases
-    # id, code, kind, feeder id, segment id, node id, normal state, tie feeder id
-    devices: list[tuple[int, str, str, int, int | None, int | None, str, int | None]]
-    transformers: list[tuple[int, str, int, int, float]]  # id, code, feeder id, node id, kVA
+    substations: list[MapSubstation]
+    feeders: list[MapFeeder]
+    nodes: list[MapNode]
+    segments: list[MapSegment]
+    devices: list[MapDevice]
+    transformers: list[MapTransformer]
 
 
 @dataclass
@@ -135,47 +200,59 @@ def _section_table(sections: list[tuple[str, np.ndarray]], header: dict) -> byte
 
 def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
     """Encode every drawn asset as the binary geometry body (see the module docstring)."""
-    feeder_ids = [row[0] for row in rows.feeders]
+    feeder_ids = [feeder.id for feeder in rows.feeders]
     feeder_index = {feeder_id: i for i, feeder_id in enumerate(feeder_ids)}
-    station_index = {row[0]: i for i, row in enumerate(rows.substations)}
+    station_index = {station.id: i for i, station in enumerate(rows.substations)}
 
-    counts = np.fromiter((len(row[2]) for row in rows.segments), dtype=np.int64, count=len(rows.segments))
+    counts = np.fromiter((len(segment.geometry) for segment in rows.segments), dtype=np.int64, count=len(rows.segments))
     starts = np.concatenate(([0], np.cumsum(counts))).astype(np.uint32)
-    flat = [coordinate for row in rows.segments for vertex in row[2] for coordinate in vertex]
+    flat = [coordinate for segment in rows.segments for vertex in segment.geometry for coordinate in vertex]
     positions = np.array(flat, dtype=np.float64).reshape(-1, 2)
-    segment_ids = np.array([row[0] for row in rows.segments], dtype=np.int64)
+    segment_ids = np.array([segment.id for segment in rows.segments], dtype=np.int64)
     id_deltas = np.diff(segment_ids, prepend=0).astype(np.uint32)
-    segment_feeder = np.array([feeder_index[row[1]] for row in rows.segments], dtype=np.uint16)
+    segment_feeder = np.array([feeder_index[segment.feeder_id] for segment in rows.segments], dtype=np.uint16)
     segment_kind = np.array(
-        [CONDUCTORS.index(row[3]) * 4 + PHASES.index(row[4]) for row in rows.segments], dtype=np.uint8
+        [CONDUCTORS.index(segment.conductor) * 4 + PHASES.index(segment.phases) for segment in rows.segments],
+        dtype=np.uint8,
     )
 
-    node_ids = np.array([row[0] for row in rows.nodes], dtype=np.int64)
-    node_lonlat = np.array([(row[1], row[2]) for row in rows.nodes], dtype=np.float64).reshape(-1, 2)
+    node_ids = np.array([node.id for node in rows.nodes], dtype=np.int64)
+    node_lonlat = np.array([(node.lon, node.lat) for node in rows.nodes], dtype=np.float64).reshape(-1, 2)
     segment_position = {int(segment_id): i for i, segment_id in enumerate(segment_ids)}
 
-    def device_point(row: tuple) -> tuple[float, float]:
-        if row[4] is not None:  # on a segment: the middle of its line
-            i = segment_position[row[4]]
+    def device_point(device: MapDevice) -> tuple[float, float]:
+        if device.segment_id is not None:  # on a segment: the middle of its line
+            i = segment_position[device.segment_id]
             vertices = positions[starts[i] : starts[i + 1]]
             mid = len(vertices) // 2
             return tuple(vertices[mid] if len(vertices) % 2 else (vertices[mid - 1] + vertices[mid]) / 2)
-        return tuple(node_lonlat[np.searchsorted(node_ids, row[5])])
+        return tuple(node_lonlat[np.searchsorted(node_ids, device.node_id)])
 
-    device_positions = np.array([device_point(row) for row in rows.devices], dtype=np.float64).reshape(-1, 2)
-    device_kind = np.array([DEVICE_KINDS.index(row[2]) for row in rows.devices], dtype=np.uint8)
-    device_feeder = np.array([feeder_index[row[3]] for row in rows.devices], dtype=np.uint16)
+    device_positions = np.array([device_point(device) for device in rows.devices], dtype=np.float64).reshape(-1, 2)
+    device_kind = np.array([DEVICE_KINDS.index(device.kind) for device in rows.devices], dtype=np.uint8)
+    device_feeder = np.array([feeder_index[device.feeder_id] for device in rows.devices], dtype=np.uint16)
     device_flags = np.array(
-        [(1 if row[7] is not None else 0) | (2 if row[6] == "open" else 0) for row in rows.devices], dtype=np.uint8
+        [
+            (1 if device.tie_feeder_id is not None else 0) | (2 if device.normal_state == "open" else 0)
+            for device in rows.devices
+        ],
+        dtype=np.uint8,
     )
-    transformer_node_ids = np.array([row[3] for row in rows.transformers], dtype=np.int64)
+    transformer_node_ids = np.array([transformer.node_id for transformer in rows.transformers], dtype=np.int64)
     transformer_positions = node_lonlat[np.searchsorted(node_ids, transformer_node_ids)].reshape(-1, 2)
-    transformer_feeder = np.array([feeder_index[row[2]] for row in rows.transformers], dtype=np.uint16)
+    transformer_feeder = np.array(
+        [feeder_index[transformer.feeder_id] for transformer in rows.transformers], dtype=np.uint16
+    )
 
     # Context: one hull per substation over its feeders' nodes and bus, one per feeder.
-    feeder_station = np.array([station_index[row[2]] for row in rows.feeders], dtype=np.int64)
-    node_feeder = np.array([-1 if row[3] is None else feeder_index[row[3]] for row in rows.nodes], dtype=np.int64)
-    node_station = np.array([station_index[row[4]] if row[4] is not None else -1 for row in rows.nodes], dtype=np.int64)
+    feeder_station = np.array([station_index[feeder.substation_id] for feeder in rows.feeders], dtype=np.int64)
+    node_feeder = np.array(
+        [-1 if node.feeder_id is None else feeder_index[node.feeder_id] for node in rows.nodes], dtype=np.int64
+    )
+    node_station = np.array(
+        [station_index[node.substation_id] if node.substation_id is not None else -1 for node in rows.nodes],
+        dtype=np.int64,
+    )
     has_feeder = node_feeder >= 0
     node_station[has_feeder] = feeder_station[node_feeder[has_feeder]]
     area_positions, area_starts = _hulls(node_station, node_lonlat, list(range(len(rows.substations))))
@@ -185,10 +262,14 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
     for i in range(len(feeder_ids)):
         ring = outline_positions.reshape(-1, 2)[outline_starts[i] : outline_starts[i + 1]]
         bboxes[i] = [*ring.min(axis=0), *ring.max(axis=0)] if len(ring) else [0, 0, 0, 0]
-    ties = [(row[3], row[7]) for row in rows.devices if row[7] is not None]
-    colours = feeder_colours(feeder_ids, [row[2] for row in rows.feeders], bboxes, ties) if feeder_ids else []
+    ties = [(device.feeder_id, device.tie_feeder_id) for device in rows.devices if device.tie_feeder_id is not None]
+    colours = (
+        feeder_colours(feeder_ids, [feeder.substation_id for feeder in rows.feeders], bboxes, ties)
+        if feeder_ids
+        else []
+    )
 
-    all_points = positions if len(positions) else np.array([[row[3], row[4]] for row in rows.substations])
+    all_points = positions if len(positions) else np.array([[station.lon, station.lat] for station in rows.substations])
     bounds = [round(float(v), 6) for v in (*all_points.min(axis=0), *all_points.max(axis=0))] if len(all_points) else []
     header = {
         "format": GEOMETRY_FORMAT,
@@ -202,14 +283,16 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
             "substations": len(rows.substations),
             "feeders": len(rows.feeders),
         },
-        "substations": [[row[1], row[2], row[3], row[4]] for row in rows.substations],
-        "feeders": [[row[1], station_index[row[2]], colours[i]] for i, row in enumerate(rows.feeders)],
+        "substations": [[station.code, station.name, station.lon, station.lat] for station in rows.substations],
+        "feeders": [
+            [feeder.code, station_index[feeder.substation_id], colours[i]] for i, feeder in enumerate(rows.feeders)
+        ],
         "conductors": list(CONDUCTORS),
         "phases": list(PHASES),
         "deviceKinds": list(DEVICE_KINDS),
-        "deviceCodes": [row[1] for row in rows.devices],
-        "transformerCodes": [row[1] for row in rows.transformers],
-        "transformerKva": [float(row[4]) for row in rows.transformers],
+        "deviceCodes": [device.code for device in rows.devices],
+        "transformerCodes": [transformer.code for transformer in rows.transformers],
+        "transformerKva": [float(transformer.kva) for transformer in rows.transformers],
     }
     sections = [
         ("segment_positions", positions.astype(np.float32).reshape(-1)),
@@ -234,7 +317,7 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
         body=body,
         gzipped=gzip.compress(body, compresslevel=9, mtime=0),
         segment_ids=segment_ids,
-        device_ids=np.array([row[0] for row in rows.devices], dtype=np.int64),
+        device_ids=np.array([device.id for device in rows.devices], dtype=np.int64),
         transformer_node_ids=transformer_node_ids,
         bounds=bounds,
         header=header,

@@ -32,6 +32,16 @@ from itertools import pairwise
 import numpy as np
 
 from grid.constants import CONDUCTORS, CUSTOMER_CLASSES
+from grid.engine.rows import (
+    TABLES,
+    DeviceRow,
+    FeederRow,
+    NodeRow,
+    SegmentRow,
+    ServicePointRow,
+    SubstationRow,
+    TransformerRow,
+)
 from grid.engine.topology import NetworkArrays
 
 # Area served, with a margin inside the issue's bounding box.
@@ -93,25 +103,19 @@ class Network:
 
     scale: str
     seed: int
-    substations: list[tuple] = field(default_factory=list)  # id, code, name, lon, lat, capacity_mva
-    feeders: list[tuple] = field(default_factory=list)  # id, code, substation, kv, source_node, head_breaker
-    nodes: list[tuple] = field(default_factory=list)  # id, kind, substation, feeder, lon, lat
-    segments: list[tuple] = field(default_factory=list)
-    # id, feeder, from, to, geometry, length_m, conductor, ampacity, phases, min_lon, min_lat, max_lon, max_lat
-    devices: list[tuple] = field(default_factory=list)
-    # id, code, kind, feeder, segment, node, normal_state, current_state, tie_feeder
-    transformers: list[tuple] = field(default_factory=list)  # id, code, node, feeder, kva, phase, install_year
-    service_points: list[tuple] = field(default_factory=list)
-    # id, meter_id, transformer, customer_class, customers, lon, lat
+    substations: list[SubstationRow] = field(default_factory=list)
+    feeders: list[FeederRow] = field(default_factory=list)
+    nodes: list[NodeRow] = field(default_factory=list)
+    segments: list[SegmentRow] = field(default_factory=list)
+    devices: list[DeviceRow] = field(default_factory=list)
+    transformers: list[TransformerRow] = field(default_factory=list)
+    service_points: list[ServicePointRow] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in TABLES}
 
     def checksum(self) -> str:
         return network_checksum({name: getattr(self, name) for name in TABLES})
-
-
-TABLES = ("substations", "feeders", "nodes", "segments", "devices", "transformers", "service_points")
 
 
 def canonical(value: object) -> str:
@@ -171,7 +175,9 @@ class _Builder:
         node_id = len(self.net.nodes) + 1
         lon, lat = to_lonlat(x, y)
         kind = "bus" if substation is not None else "pole"
-        self.net.nodes.append((node_id, kind, substation, feeder, lon, lat))
+        self.net.nodes.append(
+            NodeRow(id=node_id, kind=kind, substation_id=substation, feeder_id=feeder, lon=lon, lat=lat)
+        )
         return _Point(node_id, x, y)
 
     def segment(
@@ -180,24 +186,24 @@ class _Builder:
         points = [(a.x, a.y), *via, (b.x, b.y)]
         length = sum(math.dist(p, q) for p, q in pairwise(points))
         geometry = [list(to_lonlat(x, y)) for x, y in points]
-        lons = [p[0] for p in geometry]
-        lats = [p[1] for p in geometry]
+        lons = [lon for lon, _ in geometry]
+        lats = [lat for _, lat in geometry]
         segment_id = len(self.net.segments) + 1
         self.net.segments.append(
-            (
-                segment_id,
-                feeder,
-                a.node,
-                b.node,
-                geometry,
-                round(length, 1),
-                conductor,
-                CONDUCTORS[conductor].ampacity_a,
-                phases,
-                min(lons),
-                min(lats),
-                max(lons),
-                max(lats),
+            SegmentRow(
+                id=segment_id,
+                feeder_id=feeder,
+                from_node_id=a.node,
+                to_node_id=b.node,
+                geometry=geometry,
+                length_m=round(length, 1),
+                conductor=conductor,
+                ampacity_a=CONDUCTORS[conductor].ampacity_a,
+                phases=phases,
+                min_lon=min(lons),
+                min_lat=min(lats),
+                max_lon=max(lons),
+                max_lat=max(lats),
             )
         )
         return segment_id
@@ -211,7 +217,19 @@ class _Builder:
         number = self.device_numbers[prefix] = self.device_numbers.get(prefix, 0) + 1
         device_id = len(self.net.devices) + 1
         code = f"{prefix}-{number:05d}"
-        self.net.devices.append((device_id, code, kind, feeder, segment, None, normal, normal, tie_feeder))
+        self.net.devices.append(
+            DeviceRow(
+                id=device_id,
+                code=code,
+                kind=kind,
+                feeder_id=feeder,
+                segment_id=segment,
+                node_id=None,
+                normal_state=normal,
+                current_state=normal,
+                tie_feeder_id=tie_feeder,
+            )
+        )
         return device_id
 
     def transformer(self, *, at: _Point, feeder: int, customer_class: str, phase: str) -> None:
@@ -233,13 +251,29 @@ class _Builder:
         if customer_class == "residential" and rng.random() < 0.03:
             kva = 25.0
         self.net.transformers.append(
-            (transformer_id, f"TX-{transformer_id:06d}", at.node, feeder, kva, phase, rng.randint(1968, 2025))
+            TransformerRow(
+                id=transformer_id,
+                code=f"TX-{transformer_id:06d}",
+                node_id=at.node,
+                feeder_id=feeder,
+                kva=kva,
+                phase=phase,
+                install_year=rng.randint(1968, 2025),
+            )
         )
         for customers, dx, dy in points:
             sp_id = len(self.net.service_points) + 1
             lon, lat = to_lonlat(at.x + dx, at.y + dy)
             self.net.service_points.append(
-                (sp_id, f"M{sp_id:08d}", transformer_id, customer_class, customers, lon, lat)
+                ServicePointRow(
+                    id=sp_id,
+                    meter_id=f"M{sp_id:08d}",
+                    transformer_id=transformer_id,
+                    customer_class=customer_class,
+                    customers=customers,
+                    lon=lon,
+                    lat=lat,
+                )
             )
 
     # -- structure --------------------------------------------------------------------------
@@ -437,7 +471,15 @@ def generate(scale: str = "default", seed: int = 1) -> Network:
                 name = f"{name} {(sub_id - 1) // len(names) + 1}"
             lon, lat = to_lonlat(sx, sy)
             kv = 34.5 if rng.random() < 0.15 else 12.47
-            b.net.substations.append((sub_id, f"SUB-{sub_id:03d}", name, lon, lat, rng.choice((40.0, 60.0, 80.0))))
+            station = SubstationRow(
+                id=sub_id,
+                code=f"SUB-{sub_id:03d}",
+                name=name,
+                lon=lon,
+                lat=lat,
+                capacity_mva=rng.choice((40.0, 60.0, 80.0)),
+            )
+            b.net.substations.append(station)
             bus = b.node(x=sx, y=sy, feeder=None, substation=sub_id)
             cell: dict[tuple[str, int], int] = {}
             for strip_name, strip in (
@@ -446,11 +488,20 @@ def generate(scale: str = "default", seed: int = 1) -> Network:
             ):
                 for side in (1, -1):
                     feeder_id = len(b.net.feeders) + 1
-                    code = f"{b.net.substations[-1][1].removeprefix('SUB-')}-{len(cell) + 1:02d}"
-                    b.net.feeders.append([feeder_id, f"FDR-{code}", sub_id, kv, bus.node, None])
+                    code = f"{station.code.removeprefix('SUB-')}-{len(cell) + 1:02d}"
+                    b.net.feeders.append(
+                        FeederRow(
+                            id=feeder_id,
+                            code=f"FDR-{code}",
+                            substation_id=sub_id,
+                            nominal_kv=kv,
+                            source_node_id=bus.node,
+                            head_breaker_id=None,
+                        )
+                    )
                     far_y = (bottom + cell_h - TRUNK_END_GAP_M) if side > 0 else (bottom + TRUNK_END_GAP_M)
                     breaker = b.feeder(feeder=feeder_id, bus=bus, strip=strip, side=side, far_y=far_y)
-                    b.net.feeders[-1][5] = breaker
+                    b.net.feeders[-1] = b.net.feeders[-1]._replace(head_breaker_id=breaker)
                     cell[(strip_name, side)] = feeder_id
             grid[(col, row)] = cell
     # Ties: within a cell across the strip border, across cell columns, and trunk to trunk across rows.
@@ -464,54 +515,56 @@ def generate(scale: str = "default", seed: int = 1) -> Network:
             for strip_name in ("left", "right"):
                 a_feeder, b_feeder = cell[(strip_name, 1)], grid[(col, row + 1)][(strip_name, -1)]
                 b.tie(a_feeder, b_feeder, b.trunk_ends[a_feeder], b.trunk_ends[b_feeder], [])
-    b.net.feeders = [tuple(f) for f in b.net.feeders]
     return b.net
 
 
 def topology_arrays(net: Network) -> NetworkArrays:
     """Topology arrays straight from generated rows (tests and benchmarks without a database)."""
-    node_ids = np.array([row[0] for row in net.nodes], dtype=np.int64)
-    segment_ids = np.array([row[0] for row in net.segments], dtype=np.int64)
+    node_ids = np.array([node.id for node in net.nodes], dtype=np.int64)
+    segment_ids = np.array([segment.id for segment in net.segments], dtype=np.int64)
     customers = np.zeros((len(node_ids), 3), dtype=np.int64)
     meters = np.zeros(len(node_ids), dtype=np.int64)
     transformers = np.zeros(len(node_ids), dtype=np.int64)
-    transformer_node = {row[0]: row[2] for row in net.transformers}
-    for row in net.transformers:
-        transformers[np.searchsorted(node_ids, row[2])] += 1
+    transformer_node = {transformer.id: transformer.node_id for transformer in net.transformers}
+    for transformer in net.transformers:
+        transformers[np.searchsorted(node_ids, transformer.node_id)] += 1
     transformer_customers: dict[int, int] = {}
-    for row in net.service_points:
-        index = np.searchsorted(node_ids, transformer_node[row[2]])
-        customers[index, CUSTOMER_CLASSES.index(row[3])] += row[4]
+    for point in net.service_points:
+        index = np.searchsorted(node_ids, transformer_node[point.transformer_id])
+        customers[index, CUSTOMER_CLASSES.index(point.customer_class)] += point.customers
         meters[index] += 1
-        transformer_customers[row[2]] = transformer_customers.get(row[2], 0) + row[4]
+        previous = transformer_customers.get(point.transformer_id, 0)
+        transformer_customers[point.transformer_id] = previous + point.customers
     return NetworkArrays(
         node_ids=node_ids,
-        is_source=np.array([row[1] == "bus" for row in net.nodes]),
+        is_source=np.array([node.kind == "bus" for node in net.nodes]),
         segment_ids=segment_ids,
-        segment_from=np.searchsorted(node_ids, [row[2] for row in net.segments]),
-        segment_to=np.searchsorted(node_ids, [row[3] for row in net.segments]),
-        segment_feeder=np.array([row[1] for row in net.segments], dtype=np.int64),
-        device_ids=np.array([row[0] for row in net.devices], dtype=np.int64),
-        device_codes=[row[1] for row in net.devices],
-        device_kinds=[row[2] for row in net.devices],
-        device_segment=np.searchsorted(segment_ids, [row[4] for row in net.devices]),
+        segment_from=np.searchsorted(node_ids, [segment.from_node_id for segment in net.segments]),
+        segment_to=np.searchsorted(node_ids, [segment.to_node_id for segment in net.segments]),
+        segment_feeder=np.array([segment.feeder_id for segment in net.segments], dtype=np.int64),
+        device_ids=np.array([device.id for device in net.devices], dtype=np.int64),
+        device_codes=[device.code for device in net.devices],
+        device_kinds=[device.kind for device in net.devices],
+        device_segment=np.searchsorted(segment_ids, [device.segment_id for device in net.devices]),
         device_node=np.full(len(net.devices), -1),
-        device_normally_open=np.array([row[6] == "open" for row in net.devices]),
+        device_normally_open=np.array([device.normal_state == "open" for device in net.devices]),
         node_customers=customers,
         node_meters=meters,
         node_transformers=transformers,
-        transformer_ids=np.array([row[0] for row in net.transformers], dtype=np.int64),
-        transformer_node=np.searchsorted(node_ids, [row[2] for row in net.transformers]),
-        transformer_customers=np.array([transformer_customers.get(row[0], 0) for row in net.transformers]),
+        transformer_ids=np.array([transformer.id for transformer in net.transformers], dtype=np.int64),
+        transformer_node=np.searchsorted(node_ids, [transformer.node_id for transformer in net.transformers]),
+        transformer_customers=np.array(
+            [transformer_customers.get(transformer.id, 0) for transformer in net.transformers]
+        ),
     )
 
 
 def meters_by_node(net: Network) -> dict[int, list[int]]:
     """Service point ids per node index (sorted node ids), for simulations without a database."""
-    node_ids = sorted(row[0] for row in net.nodes)
+    node_ids = sorted(node.id for node in net.nodes)
     index = {node_id: i for i, node_id in enumerate(node_ids)}
-    transformer_node = {row[0]: row[2] for row in net.transformers}
+    transformer_node = {transformer.id: transformer.node_id for transformer in net.transformers}
     result: dict[int, list[int]] = {}
-    for row in net.service_points:
-        result.setdefault(index[transformer_node[row[2]]], []).append(row[0])
+    for point in net.service_points:
+        result.setdefault(index[transformer_node[point.transformer_id]], []).append(point.id)
     return result

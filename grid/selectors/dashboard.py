@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Sum
@@ -25,7 +26,16 @@ def daily_saidi_with_meds(period: Period) -> tuple[list[tuple[date, float, bool]
     return series, thresholds
 
 
-def active_outage_figures(*, today_start: datetime) -> dict[str, int]:
+@dataclass(frozen=True)
+class OutageFigures:
+    """The live outage figures of the dashboard and the KPI snapshot."""
+
+    active_outages: int
+    customers_out: int
+    customers_restored_today: int
+
+
+def active_outage_figures(*, today_start: datetime) -> OutageFigures:
     """Active outages, customers out now, customers restored today."""
     active = Outage.objects.active()
     affected = active.aggregate(total=Sum("customers_affected"))["total"] or 0
@@ -38,8 +48,8 @@ def active_outage_figures(*, today_start: datetime) -> dict[str, int]:
     restored_today = (
         RestorationStep.objects.filter(at__gte=today_start).aggregate(total=Sum("customers_restored"))["total"] or 0
     )
-    return {
-        "active_outages": active.count(),
-        "customers_out": affected - restored_of_active,
-        "customers_restored_today": restored_today,
-    }
+    return OutageFigures(
+        active_outages=active.count(),
+        customers_out=affected - restored_of_active,
+        customers_restored_today=restored_today,
+    )

@@ -5,16 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
 
 from grid import network_cache
 from grid.constants import CUSTOMER_CLASSES, normalise_code
-from grid.engine.map_geometry import MapRows
+from grid.engine.map_geometry import (
+    MapDevice,
+    MapFeeder,
+    MapNode,
+    MapRows,
+    MapSegment,
+    MapSubstation,
+    MapTransformer,
+)
 from grid.engine.topology import Downstream
 from grid.models import (
     Device,
     Feeder,
     Node,
+    Outage,
     Segment,
     ServicePoint,
     Substation,
@@ -24,27 +33,22 @@ from grid.models import (
 from grid.selectors.outages import _active_outage_areas
 
 
+def _columns(model: type[Model], row_type: type[tuple]) -> QuerySet:
+    """The columns of `model` that `row_type` names, in id order."""
+    return model.objects.order_by("id").values_list(*row_type._fields)
+
+
 def map_rows() -> MapRows:
-    """Everything the operations map draws, as plain rows in id order (seven bulk queries)."""
+    """Everything the operations map draws, as rows in id order (six bulk queries)."""
     return MapRows(
-        substations=list(Substation.objects.order_by("id").values_list("id", "code", "name", "lon", "lat")),
-        feeders=list(Feeder.objects.order_by("id").values_list("id", "code", "substation_id")),
-        nodes=list(Node.objects.order_by("id").values_list("id", "lon", "lat", "feeder_id", "substation_id")),
-        segments=list(
-            Segment.objects.order_by("id")
-            .values_list("id", "feeder_id", "geometry", "conductor", "phases")
-            .iterator(chunk_size=10_000)
-        ),
-        devices=list(
-            Device.objects.order_by("id").values_list(
-                "id", "code", "kind", "feeder_id", "segment_id", "node_id", "normal_state", "tie_feeder_id"
-            )
-        ),
+        substations=list(map(MapSubstation._make, _columns(Substation, MapSubstation))),
+        feeders=list(map(MapFeeder._make, _columns(Feeder, MapFeeder))),
+        nodes=list(map(MapNode._make, _columns(Node, MapNode))),
+        segments=list(map(MapSegment._make, _columns(Segment, MapSegment).iterator(chunk_size=10_000))),
+        devices=list(map(MapDevice._make, _columns(Device, MapDevice))),
         transformers=[
-            (tid, code, feeder_id, node_id, float(kva))
-            for tid, code, feeder_id, node_id, kva in Transformer.objects.order_by("id").values_list(
-                "id", "code", "feeder_id", "node_id", "kva"
-            )
+            transformer._replace(kva=float(transformer.kva))
+            for transformer in map(MapTransformer._make, _columns(Transformer, MapTransformer))
         ],
     )
 
@@ -333,7 +337,16 @@ def locate_asset(query: str) -> dict | None:
     return None
 
 
-def asset_operations(detail: AssetDetail) -> dict[str, object]:
+@dataclass(frozen=True)
+class AssetOperations:
+    """What can be done about an asset: the outages covering it, open work orders, switchability."""
+
+    outages: list[Outage]
+    work_orders: list[WorkOrder]
+    switchable: bool
+
+
+def asset_operations(detail: AssetDetail) -> AssetOperations:
     """Active outages covering an asset, open work orders on it or on them, and whether it can be switched."""
     topology = network_cache.current_topology()
     instance = detail.instance
@@ -358,4 +371,6 @@ def asset_operations(detail: AssetDetail) -> dict[str, object]:
         subject |= Q(device=instance)
     if detail.kind == "transformer":
         subject |= Q(transformer=instance)
-    return {"outages": outages, "work_orders": list(orders.filter(subject)), "switchable": detail.kind == "device"}
+    return AssetOperations(
+        outages=outages, work_orders=list(orders.filter(subject)), switchable=detail.kind == "device"
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from ninja.errors import HttpError
 
 from grid.constants import DEVICE_KINDS
-from grid.engine.synthetic import TABLES, network_checksum
+from grid.engine.rows import TABLE_ROWS, TABLES
+from grid.engine.synthetic import network_checksum
 from grid.models import (
     Device,
     Feeder,
@@ -20,45 +21,15 @@ from grid.models import (
     Transformer,
 )
 
-# Every network table: its model and columns, in the order of the generator's rows (`grid.engine.synthetic.Network`).
-NETWORK_TABLE_COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
-    "substations": (Substation, ("id", "code", "name", "lon", "lat", "capacity_mva")),
-    "feeders": (Feeder, ("id", "code", "substation_id", "nominal_kv", "source_node_id", "head_breaker_id")),
-    "nodes": (Node, ("id", "kind", "substation_id", "feeder_id", "lon", "lat")),
-    "segments": (
-        Segment,
-        (
-            "id",
-            "feeder_id",
-            "from_node_id",
-            "to_node_id",
-            "geometry",
-            "length_m",
-            "conductor",
-            "ampacity_a",
-            "phases",
-            "min_lon",
-            "min_lat",
-            "max_lon",
-            "max_lat",
-        ),
-    ),
-    "devices": (
-        Device,
-        (
-            "id",
-            "code",
-            "kind",
-            "feeder_id",
-            "segment_id",
-            "node_id",
-            "normal_state",
-            "current_state",
-            "tie_feeder_id",
-        ),
-    ),
-    "transformers": (Transformer, ("id", "code", "node_id", "feeder_id", "kva", "phase", "install_year")),
-    "service_points": (ServicePoint, ("id", "meter_id", "transformer_id", "customer_class", "customers", "lon", "lat")),
+# Every network table's model; its columns are the fields of its row type (`grid.engine.rows.TABLE_ROWS`).
+NETWORK_TABLE_MODELS: dict[str, type[Model]] = {
+    "substations": Substation,
+    "feeders": Feeder,
+    "nodes": Node,
+    "segments": Segment,
+    "devices": Device,
+    "transformers": Transformer,
+    "service_points": ServicePoint,
 }
 
 
@@ -70,9 +41,11 @@ def _normalise(value: object) -> object:
 
 
 def _table_rows(name: str) -> Iterator[tuple]:
-    model, columns = NETWORK_TABLE_COLUMNS[name]
-    for row in model.objects.order_by("id").values_list(*columns).iterator(chunk_size=10_000):
-        yield tuple(_normalise(value) for value in row)
+    """The stored rows of one network table in id order, as the generator's row type."""
+    row_type = TABLE_ROWS[name]
+    rows = NETWORK_TABLE_MODELS[name].objects.order_by("id").values_list(*row_type._fields)
+    for row in rows.iterator(chunk_size=10_000):
+        yield row_type._make(_normalise(value) for value in row)
 
 
 def network_checksum_from_db() -> str:
@@ -87,7 +60,7 @@ def network_is_seeded() -> bool:
 
 def network_counts() -> dict[str, int | float]:
     """Row counts of every network table, customers served, tie switches and km of primary."""
-    counts = {name: model.objects.count() for name, (model, _) in NETWORK_TABLE_COLUMNS.items()}
+    counts = {name: model.objects.count() for name, model in NETWORK_TABLE_MODELS.items()}
     counts["customers"] = ServicePoint.objects.aggregate(total=Sum("customers"))["total"] or 0
     counts["ties"] = Device.objects.filter(tie_feeder__isnull=False).count()
     counts["length_km"] = round((Segment.objects.aggregate(total=Sum("length_m"))["total"] or 0) / 1000, 1)

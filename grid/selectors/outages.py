@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -51,6 +52,27 @@ def outage_list(
     if cause:
         outages = outages.filter(cause=cause)
     return outages.order_by(*OUTAGE_SORTS.get(sort, OUTAGE_SORTS["started"]))
+
+
+@dataclass(frozen=True)
+class OutageBoardRow:
+    """One outage on the board, with the figures it shows beyond the model's own fields."""
+
+    outage: Outage
+    customers_out: int
+    elapsed_minutes: int  # whole minutes since it started
+
+
+def outage_board_rows(outages: Iterable[Outage], *, now: datetime) -> list[OutageBoardRow]:
+    """Board rows for outages from `outage_list` (which annotates `restored`), timed up to `now`."""
+    return [
+        OutageBoardRow(
+            outage=outage,
+            customers_out=outage.customers_affected - outage.restored,
+            elapsed_minutes=int((now - outage.started_at).total_seconds() // 60),
+        )
+        for outage in outages
+    ]
 
 
 def outage_detail(outage_id: int) -> Outage | None:

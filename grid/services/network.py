@@ -26,7 +26,7 @@ from grid.models import (
     Transformer,
     WorkOrder,
 )
-from grid.selectors.network import NETWORK_TABLE_COLUMNS, network_is_seeded
+from grid.selectors.network import NETWORK_TABLE_MODELS, network_is_seeded
 
 BATCH_SIZE = 5_000
 
@@ -62,11 +62,11 @@ class NetworkNotEmpty(Exception):
 
 def _rows_for(network: Network, phase: str) -> list[tuple]:
     if phase == "bus nodes":
-        return [row for row in network.nodes if row[1] == "bus"]
+        return [node for node in network.nodes if node.kind == "bus"]
     if phase == "nodes":
-        return [row for row in network.nodes if row[1] != "bus"]
-    if phase == "feeders":
-        return [(*row[:5], None) for row in network.feeders]
+        return [node for node in network.nodes if node.kind != "bus"]
+    if phase == "feeders":  # the head breakers do not exist yet
+        return [feeder._replace(head_breaker_id=None) for feeder in network.feeders]
     return getattr(network, phase.replace(" ", "_"))
 
 
@@ -79,14 +79,14 @@ def network_seed(*, network: Network, reset: bool = False, progress: ProgressCal
         network_clear()
     report = progress or (lambda phase, done, total: None)
     for phase, table in _SEED_ORDER:
-        model, fields = NETWORK_TABLE_COLUMNS[table]
+        model = NETWORK_TABLE_MODELS[table]
         rows = _rows_for(network, phase)
         report(phase, 0, len(rows))
         for start in range(0, len(rows), BATCH_SIZE):
             chunk = rows[start : start + BATCH_SIZE]
-            model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in chunk])
+            model.objects.bulk_create([model(**row._asdict()) for row in chunk])
             report(phase, start + len(chunk), len(rows))
-    head_breakers = [Feeder(id=row[0], head_breaker_id=row[5]) for row in network.feeders]
+    head_breakers = [Feeder(id=feeder.id, head_breaker_id=feeder.head_breaker_id) for feeder in network.feeders]
     Feeder.objects.bulk_update(head_breakers, ["head_breaker_id"], batch_size=BATCH_SIZE)
     _reset_sequences()
     network_structure_changed()

@@ -21,7 +21,7 @@ from grid.forms import (
 )
 from grid.models import Outage
 from grid.selectors import outages as outage_selectors
-from grid.selectors.outages import outage_list, outage_location_node
+from grid.selectors.outages import outage_board_rows, outage_list, outage_location_node
 from grid.services.errors import ServiceError
 from grid.services.outages import TRANSITIONS, allowed_actions, outage_record_step, outage_transition, outage_update_etr
 
@@ -42,10 +42,8 @@ def outage_board(request: HttpRequest) -> HttpResponse:
     outages = outage_list(**{k: v for k, v in filters.items() if v})
     page = Paginator(outages, OUTAGES_PER_PAGE).get_page(page_number)
     now = timezone.now()
-    for outage in page:
-        outage.customers_out = outage.customers_affected - outage.restored
-        outage.duration_minutes = int((now - outage.started_at).total_seconds() // 60)
-    context = {"form": form, "page": page, "now": now, "query": request.GET.urlencode()}
+    rows = outage_board_rows(page, now=now)
+    context = {"form": form, "page": page, "rows": rows, "now": now, "query": request.GET.urlencode()}
     return render_page_or_partial(request, "grid/outages.html", "outage-table", context)
 
 

@@ -22,7 +22,7 @@ def test_summary(api: TestClient, small_network: Network) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["segments"] == small_network.counts()["segments"]
-    assert body["customers"] == sum(row[4] for row in small_network.service_points)
+    assert body["customers"] == sum(row.customers for row in small_network.service_points)
 
 
 def test_substations_are_paginated(api: TestClient, small_network: Network, django_assert_num_queries) -> None:
