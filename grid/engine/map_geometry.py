@@ -8,7 +8,8 @@ Geometry body (little-endian): ``b"FXMG"``, uint32 header length H, H bytes of U
 * ``segment_starts`` uint32, S + 1 vertex offsets (segment i spans starts[i]..starts[i+1]);
 * ``segment_id_deltas`` uint32 (first id, then differences: ids are sorted);
 * ``segment_feeder`` uint16 index into ``header.feeders``;
-* ``segment_kind`` uint8 ``conductor * 4 + phases`` (indexes into ``header.conductors`` / ``phases``);
+* ``segment_kind`` uint8 (uint16 past 64 conductors) ``conductor * 4 + phases`` (indexes into
+  ``header.conductors`` / ``phases``);
 * ``device_positions`` float32, ``device_kind`` uint8, ``device_feeder`` uint16,
   ``device_flags`` uint8 (bit 0 tie switch, bit 1 normally open);
 * ``transformer_positions`` float32, ``transformer_feeder`` uint16;
@@ -20,11 +21,15 @@ from __future__ import annotations
 import gzip
 import json
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
+from grid.constants import CONDUCTORS as CONDUCTOR_CATALOGUE
+from grid.constants import DEVICE_KINDS as DEVICE_KIND_LABELS
+from grid.constants import PHASES as PHASE_LABELS
 from grid.engine.map_spec import feeder_colours
 
 GEOMETRY_MAGIC = b"FXMG"
@@ -33,13 +38,8 @@ GEOMETRY_MAGIC = b"FXMG"
 GEOMETRY_FORMAT = 1
 
 
-CONDUCTORS = ("795 AAC", "477 ACSR", "4/0 ACSR", "1/0 ACSR", "#2 ACSR")
-
-
-PHASES = ("ABC", "A", "B", "C")
-
-
-DEVICE_KINDS = ("breaker", "recloser", "fuse", "sectionalizer", "switch")
+PHASES = tuple(PHASE_LABELS)
+DEVICE_KINDS = tuple(DEVICE_KIND_LABELS)
 
 
 # The columns of each network table that the map draws, named as the model columns (and as the fields
@@ -198,6 +198,11 @@ def _section_table(sections: list[tuple[str, np.ndarray]], header: dict) -> byte
     return b"".join(parts)
 
 
+def map_conductors(names: Iterable[str]) -> list[str]:
+    """The conductors the map names: the catalogue in its order, then any others (an imported model's) sorted."""
+    return list(CONDUCTOR_CATALOGUE) + sorted(set(names) - set(CONDUCTOR_CATALOGUE))
+
+
 def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
     """Encode every drawn asset as the binary geometry body (see the module docstring)."""
     feeder_ids = [feeder.id for feeder in rows.feeders]
@@ -211,9 +216,11 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
     segment_ids = np.array([segment.id for segment in rows.segments], dtype=np.int64)
     id_deltas = np.diff(segment_ids, prepend=0).astype(np.uint32)
     segment_feeder = np.array([feeder_index[segment.feeder_id] for segment in rows.segments], dtype=np.uint16)
+    conductors = map_conductors(segment.conductor for segment in rows.segments)
+    conductor_index = {name: i for i, name in enumerate(conductors)}
     segment_kind = np.array(
-        [CONDUCTORS.index(segment.conductor) * 4 + PHASES.index(segment.phases) for segment in rows.segments],
-        dtype=np.uint8,
+        [conductor_index[segment.conductor] * 4 + PHASES.index(segment.phases) for segment in rows.segments],
+        dtype=np.uint8 if len(conductors) <= 64 else np.uint16,
     )
 
     node_ids = np.array([node.id for node in rows.nodes], dtype=np.int64)
@@ -287,7 +294,7 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
         "feeders": [
             [feeder.code, station_index[feeder.substation_id], colours[i]] for i, feeder in enumerate(rows.feeders)
         ],
-        "conductors": list(CONDUCTORS),
+        "conductors": conductors,
         "phases": list(PHASES),
         "deviceKinds": list(DEVICE_KINDS),
         "deviceCodes": [device.code for device in rows.devices],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from grid.engine.map_status import (
 )
 from grid.engine.synthetic import Network
 from grid.models import Device, Feeder, Segment, ServicePoint, Substation, Transformer
-from grid.selectors.map import asset_detail
+from grid.selectors.map import asset_detail, map_rows
 from grid.services.network import device_states_changed, network_structure_changed
 from tests.grid.test_topology import build
 
@@ -129,6 +130,25 @@ def test_geometry_points_and_tables(geometry: EncodedGeometry) -> None:
     points = sections["transformer_positions"].reshape(-1, 2)
     assert (points[:, 0] >= min_lon - 1e-4).all() and (points[:, 0] <= max_lon + 1e-4).all()
     assert (points[:, 1] >= min_lat - 1e-4).all() and (points[:, 1] <= max_lat + 1e-4).all()
+
+
+def test_conductors_outside_the_catalogue_encode_and_decode(small_network: Network) -> None:
+    """An imported model's conductor names are listed in the header; every segment decodes to its own."""
+    rows = map_rows()
+    names = ["336 ACSR", "1/0 CU URD", "#4 CU"]
+    segments = [s._replace(conductor=names[i % 3]) if i % 5 == 0 else s for i, s in enumerate(rows.segments)]
+    header, sections = decode_geometry(encode_geometry(dataclasses.replace(rows, segments=segments), structure=1).body)
+    decoded = [header["conductors"][kind >> 2] for kind in sections["segment_kind"].tolist()]
+    assert decoded == [segment.conductor for segment in segments]
+    assert set(names) <= set(header["conductors"])
+
+    many = [s._replace(conductor=f"C{i % 80:02d}") for i, s in enumerate(rows.segments)]
+    header, sections = decode_geometry(encode_geometry(dataclasses.replace(rows, segments=many), structure=1).body)
+    assert sections["segment_kind"].dtype == np.uint16
+    assert [header["conductors"][kind >> 2] for kind in sections["segment_kind"].tolist()] == [
+        s.conductor for s in many
+    ]
+    assert [header["phases"][kind & 3] for kind in sections["segment_kind"].tolist()] == [s.phases for s in many]
 
 
 def test_neighbouring_feeders_get_different_colours(geometry: EncodedGeometry) -> None:
