@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,6 +18,9 @@ from grid.engine.synthetic import Network
 from grid.selectors.network import network_is_seeded
 from grid.selectors.reliability import clear_caches
 from grid.services.network import network_seed
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # screenshots
 # Every browser test module's pytestmark.
@@ -73,6 +78,24 @@ def live_network(django_db_serialized_rollback, live_server, settings, small_net
     network_cache.clear_cache()
     clear_caches()
     return small_network_rows
+
+
+@dataclass
+class WatchedPage:
+    """A page with the script errors it raised and every URL it requested."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+def watched_page(context: BrowserContext) -> WatchedPage:
+    """A new page of `context` that records its script errors and requests (60 s waits: software GL is slow)."""
+    watched = WatchedPage(context.new_page())
+    watched.page.set_default_timeout(60_000)
+    watched.page.on("pageerror", lambda error: watched.errors.append(str(error)))
+    watched.page.on("request", lambda request: watched.requests.append(request.url))
+    return watched
 
 
 def logged_in_context(browser, live_server, user: User):

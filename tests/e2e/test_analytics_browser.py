@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
 from tests.analytics.conftest import DAY, seed_small_ami
-from tests.e2e.conftest import ARTIFACTS, BROWSER_MARKS, logged_in_context
+from tests.e2e.conftest import ARTIFACTS, BROWSER_MARKS, logged_in_context, watched_page
 
 pytestmark = BROWSER_MARKS
 
@@ -20,12 +20,8 @@ def test_analytics_panels_draw_their_charts(live_network, live_server, settings,
     user = User.objects.create_user("analytics-viewer", password="not-a-real-password-1")
     user.groups.add(Group.objects.get(name="viewer"))
     context = logged_in_context(browser, live_server, user)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda request: requests.append(request.url))
+    watched = watched_page(context)
+    page, errors, requests = watched.page, watched.errors, watched.requests
     page.goto(f"{live_server.url}/analytics/?start={DAY.isoformat()}&days=2&day={DAY.isoformat()}")
 
     # The panels arrive through htmx swaps after the page has loaded; each one's chart is drawn once.

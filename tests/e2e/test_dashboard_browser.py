@@ -8,7 +8,7 @@ from io import StringIO
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from tests.e2e.conftest import ARTIFACTS, BROWSER_MARKS, logged_in_context
+from tests.e2e.conftest import ARTIFACTS, BROWSER_MARKS, logged_in_context, watched_page
 
 pytestmark = BROWSER_MARKS
 
@@ -19,12 +19,8 @@ def test_dashboard_draws_the_daily_saidi_chart(live_network, live_server, browse
     call_command("seed_history", "--years", "3", "--seed", "4", stdout=StringIO(), verbosity=0)
     user = User.objects.create_user("dashboard-viewer", password="not-a-real-password-1")
     context = logged_in_context(browser, live_server, user)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda request: requests.append(request.url))
+    watched = watched_page(context)
+    page, errors, requests = watched.page, watched.errors, watched.requests
     page.goto(f"{live_server.url}/")
     page.wait_for_selector("#saidi-chart svg g.layer_1_marks")
     ARTIFACTS.mkdir(exist_ok=True)

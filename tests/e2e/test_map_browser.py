@@ -12,7 +12,7 @@ from grid import network_cache
 from grid.engine.map_spec import ENERGIZATION_COLOURS
 from grid.models import Device, Segment, ServicePoint
 from grid.services.network import device_states_changed, network_structure_changed
-from tests.e2e.conftest import ARTIFACTS, BROWSER_MARKS, logged_in_context
+from tests.e2e.conftest import ARTIFACTS, BROWSER_MARKS, logged_in_context, watched_page
 
 BACKGROUND = (11, 17, 27)
 
@@ -67,10 +67,8 @@ def test_map_draws_hovers_clicks_and_recolours_live(live_network, live_server, s
     lon, lat = lon_a + (lon_b - lon_a) / 3, lat_a + (lat_b - lat_a) / 3
 
     context = logged_in_context(browser, live_server, user)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    watched = watched_page(context)
+    page, requests = watched.page, watched.requests
     page.goto(f"{live_server.url}/map/")
     page.wait_for_selector("[data-map-ready=true]", state="attached")
     page.wait_for_selector("[data-map][data-status-state]", state="attached")
