@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -143,6 +143,10 @@ def generate_history(
 
 
 def _moment(rng: np.random.Generator, day: date, tz: ZoneInfo) -> datetime:
-    """A start time on `day`, weighted towards the afternoon (heat, storms, traffic)."""
+    """A start time on `day`, weighted towards the afternoon (heat, storms, traffic), as a UTC instant.
+
+    The hour is local wall-clock time; the result is in UTC so that durations added to it are real
+    minutes even across a daylight-saving change.
+    """
     hour = float(np.clip(rng.normal(14.0, 5.0), 0.0, 23.99))
-    return datetime.combine(day, time(0), tzinfo=tz) + timedelta(hours=hour)
+    return (datetime.combine(day, time(0), tzinfo=tz) + timedelta(hours=hour)).astimezone(UTC)

@@ -25,7 +25,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SUSTAINED_AFTER = timedelta(minutes=5)
@@ -58,12 +58,18 @@ class Interruption:
         feeder: int | None = None,
         areas: Mapping[str, int] | None = None,
     ) -> Interruption:
-        """From restoration steps (restored at, customers): each step counts for its own duration."""
+        """From restoration steps (restored at, customers): each step counts for its own duration.
+
+        Durations are taken between UTC instants: two times in one local zone subtract as wall-clock
+        times in Python, which is an hour wrong across a daylight-saving change.
+        """
+        start = started_at.astimezone(UTC)
+        utc_steps = [(at.astimezone(UTC), customers) for at, customers in steps]
         return cls(
             started_at=started_at,
-            customers=sum(customers for _, customers in steps),
-            customer_minutes=sum(c * (at - started_at).total_seconds() / 60 for at, c in steps),
-            duration=max(at for at, _ in steps) - started_at,
+            customers=sum(customers for _, customers in utc_steps),
+            customer_minutes=sum(c * (at - start).total_seconds() / 60 for at, c in utc_steps),
+            duration=max(at for at, _ in utc_steps) - start,
             device=device,
             feeder=feeder,
             areas=areas or {},

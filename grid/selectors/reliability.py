@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -65,7 +65,8 @@ class Period:
 
     @property
     def minutes(self) -> float:
-        return (self.end - self.start).total_seconds() / 60
+        # Real minutes: local midnights subtract as wall-clock times, an hour off across a DST change.
+        return (self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 60
 
     def same_period_last_year(self) -> Period:
         def back(day: date) -> date:

@@ -111,7 +111,7 @@ def history_seed(
     for item in generate_history(
         targets=history_targets(), feeders=Feeder.objects.count(), first=first, last=today, tz=tz, seed=seed
     ):
-        day = item.started_at.date()
+        day = item.started_at.astimezone(tz).date()
         if day != last_day:
             done_days = (day - first).days
             if done_days % 30 == 0:

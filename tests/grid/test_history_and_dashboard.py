@@ -81,6 +81,17 @@ def test_history_is_realistic_and_deterministic(history: int) -> None:
     assert _rows() == changed
 
 
+def test_history_durations_are_real_minutes_across_daylight_saving_changes(history: int) -> None:
+    """Every generated outage's stored duration is the time between its stored start and restoration."""
+    rows = list(Outage.objects.values_list("started_at", "restored_at", "duration_minutes"))
+    spanning = 0
+    for started, restored, minutes in rows:
+        assert (restored - started).total_seconds() / 60 == pytest.approx(minutes, abs=1e-6)
+        local = timezone.get_current_timezone()
+        spanning += started.astimezone(local).utcoffset() != restored.astimezone(local).utcoffset()
+    assert spanning > 0, "no generated outage spans a daylight-saving change: the check would prove nothing"
+
+
 def test_storm_days_are_flagged_as_major_event_days(history: int) -> None:
     today = timezone.localdate()
     flagged = 0
@@ -283,3 +294,15 @@ def test_outage_windows_give_the_ami_generator_its_gaps(history: int) -> None:
     assert match and match[0].end > match[0].start
     assert Transformer.objects.filter(pk__in={t for w in windows for t in w.transformer_ids}).count() > 0
     assert outage_windows(naive_datetime(1990, 1, 1), naive_datetime(1990, 1, 2)) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "hours"),
+    [
+        (date(2026, 3, 1), date(2026, 3, 31), 31 * 24 - 1),  # spring forward: one hour shorter
+        (date(2026, 11, 1), date(2026, 11, 30), 30 * 24 + 1),  # fall back: one hour longer
+        (date(2026, 1, 1), date(2026, 12, 31), 365 * 24),
+    ],
+)
+def test_period_minutes_are_real_minutes(first: date, last: date, hours: int) -> None:
+    assert Period(first=first, last=last, label="test").minutes == hours * 60

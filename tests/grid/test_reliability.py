@@ -91,3 +91,40 @@ def test_med_threshold_uses_the_sample_standard_deviation_and_drops_zero_days() 
 def test_no_interruptions_give_perfect_availability() -> None:
     result = indices([], customers_served=1000, period_minutes=YEAR_MINUTES)
     assert (result.saifi, result.saidi, result.caidi, result.asai) == (0.0, 0.0, 0.0, 1.0)
+
+
+CHICAGO = ZoneInfo("America/Chicago")
+# (start, restored) in local wall-clock time around both changes of 2026, and the real minutes between.
+DST_CASES = [
+    # Spring forward, 8 March: 01:30 CST is 07:30 UTC, 03:30 CDT is 08:30 UTC.
+    (datetime(2026, 3, 8, 1, 30), datetime(2026, 3, 8, 3, 30), 60),
+    # Fall back, 1 November: 00:30 CDT is 05:30 UTC, 01:30 CST (the second 01:30) is 07:30 UTC.
+    (datetime(2026, 11, 1, 0, 30), datetime(2026, 11, 1, 1, 30, fold=1), 120),
+    (datetime(2026, 11, 1, 1, 30), datetime(2026, 11, 1, 1, 30, fold=1), 60),
+]
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None) + timedelta(hours=5 if moment.dst() else 6)
+
+
+@pytest.mark.parametrize(("start", "restored", "minutes"), DST_CASES)
+def test_durations_across_daylight_saving_changes_are_real_minutes(
+    start: datetime, restored: datetime, minutes: int
+) -> None:
+    start, restored = start.replace(tzinfo=CHICAGO), restored.replace(tzinfo=CHICAGO)
+    # The expectation from UTC offsets written out by hand, not from the code under test.
+    utc_start = start.replace(tzinfo=None) - (
+        timedelta(hours=-6) if start.dst() == timedelta(0) else timedelta(hours=-5)
+    )
+    utc_end = restored.replace(tzinfo=None) - (
+        timedelta(hours=-6) if restored.dst() == timedelta(0) else timedelta(hours=-5)
+    )
+    assert (utc_end - utc_start) == timedelta(minutes=minutes)
+    record = Interruption.from_steps(start, [(restored, 10)])
+    assert record.duration == timedelta(minutes=minutes)
+    assert record.customer_minutes == pytest.approx(10 * minutes)
+    # Half the customers back halfway (in real time) count half the minutes.
+    half = (start.astimezone(UTC) + timedelta(minutes=minutes / 2)).astimezone(CHICAGO)
+    stepped = Interruption.from_steps(start, [(half, 5), (restored, 5)])
+    assert stepped.customer_minutes == pytest.approx(5 * minutes / 2 + 5 * minutes)
