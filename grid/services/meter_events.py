@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from grid.constants import SERVICE_AREA, TRANSFORMER_AREA, area_key
 from grid.engine.meter_events import ParsedEvent, RowError
 from grid.engine.prediction import Prediction, Thresholds, roll_up
 from grid.models import Device, MeterEvent, Outage, OutageEvent, ServicePoint, Transformer, local_day
-from grid.selectors.outages import outage_location_node
+from grid.selectors.outages import outage_area, outage_location_node
 from grid.services.outages import customers_restored_total, default_etr, outage_add_step, outage_bump
 
 BATCH_LIMIT = 50_000
@@ -100,6 +101,19 @@ def outages_predict(*, thresholds: Thresholds | None = None) -> list[int]:
             "pk", "transformer__node_id"
         )
     }
+    # Reports inside a verified (or crew-assigned ...) outage are explained by it: operators own it, and
+    # rolling them up again would predict its customers a second time, or lift an unrelated fault's
+    # prediction to a device above both.
+    explained = np.zeros(topology.arrays.node_count, dtype=bool)
+    for held in (
+        Outage.objects.active()
+        .exclude(state=Outage.State.PREDICTED)
+        .select_related("device", "transformer", "service_point__transformer")
+    ):
+        area = outage_area(held, live)
+        if area is not None:
+            explained[area.nodes] = True
+    meter_node = {meter: node for meter, node in meter_node.items() if not explained[node]}
     predictions = roll_up(live, meter_node, thresholds)
     predicted = list(
         Outage.objects.select_for_update(of=("self",))

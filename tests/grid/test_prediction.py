@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from grid import network_cache
@@ -18,6 +19,7 @@ from grid.engine.synthetic import Network, meters_by_node, topology_arrays
 from grid.engine.topology import Topology
 from grid.models import Device, MeterEvent, Outage, ServicePoint
 from grid.services.meter_events import meter_events_ingest
+from grid.services.outages import outage_transition
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -153,3 +155,25 @@ def test_ingest_command_keeps_valid_rows(small_network: Network, tmp_path) -> No
         call_command("simulate_fault", "--device", "FU-99999")
     with pytest.raises(CommandError, match="invalid share value"):
         call_command("simulate_fault", "--device", "FU-00001", "--loss", "1.5")
+
+
+def test_a_verified_outage_is_never_predicted_again(small_network: Network, operator: User) -> None:
+    """Its reports stay explained by it: a later, unrelated fault is predicted on its own."""
+    fuses = list(Device.objects.filter(kind="fuse").order_by("pk"))
+    first, second = fuses[3], fuses[-4]
+    _simulate(first)
+    verified = Outage.objects.get(state="predicted")
+    assert verified.device == first
+    outage_transition(outage_id=verified.pk, version=verified.version, action="verify", by=operator)
+    _simulate(second, seed=5)
+    predicted = list(Outage.objects.filter(state="predicted"))
+    assert [o.device for o in predicted] == [second]
+    assert list(Outage.objects.filter(state="verified")) == [verified]
+    # Customers out: each fuse's own customers once, as the network says (independent of the roll-up).
+    live = network_cache.current_energization()
+    topology = live.topology
+    expected = sum(
+        live.downstream(int(topology.arrays.device_segment[topology.device_index[fuse.pk]])).customer_total
+        for fuse in (first, second)
+    )
+    assert sum(Outage.objects.active().values_list("customers_affected", flat=True)) == expected
