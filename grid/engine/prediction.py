@@ -10,9 +10,12 @@ The rule (also in the README):
    meters below it report. Locations, not meters, are counted because last gasps are lost
    independently per meter: a transformer with six meters almost never loses all six.
 4. The predicted outage device is the highest device of the unbroken run of qualifying devices
-   starting at the nearest one. So evidence confined to one lateral stops at its fuse; evidence
-   spread over most of a recloser zone climbs to the recloser; and new reports from elsewhere
-   escalate a prediction to a higher device.
+   starting at the nearest one. Above the first, a device qualifies only on evidence from outside
+   the zone of the one below it: at least `min_share` of the locations it feeds beyond that zone
+   report (none beyond it: the lower device explains everything). So evidence confined to one
+   lateral stops at its fuse, even when the lateral holds most of its recloser's locations;
+   evidence spread over most of a recloser zone climbs to the recloser; and new reports from
+   elsewhere escalate a prediction to a higher device.
 5. When not even the nearest device qualifies, a transformer location with `min_meters` or more
    reporting meters is a transformer outage; a single meter alone is a service-level outage.
 Meters on dead parts of the network (an operator opened a device upstream) are explained by that
@@ -78,21 +81,32 @@ def roll_up(live: Energization, reports: Mapping[int, int], thresholds: Threshol
             segment_of[device] = segment
     located: dict[int, int] = {}
 
-    def qualifies(device: int) -> bool:
+    def locations(device: int) -> int:
         if device not in located:
             below = live.downstream(segment_of[device]).nodes
             located[device] = int(np.count_nonzero(arrays.node_transformers[below]))
-        return (
+        return located[device]
+
+    def qualifies(device: int, child: int | None) -> bool:
+        if not (
             reporting_meters[device] >= thresholds.min_meters
-            and reporting_nodes[device] >= thresholds.min_share * located[device]
-        )
+            and reporting_nodes[device] >= thresholds.min_share * locations(device)
+        ):
+            return False
+        if child is None:
+            return True
+        # Above a qualifying child, only evidence from outside the child's zone counts: a child holding
+        # most of its parent's locations would otherwise lift its own reports one device too high.
+        outside = locations(device) - locations(child)
+        reported = reporting_nodes[device] - reporting_nodes[child]
+        return outside > 0 and reported > 0 and reported >= thresholds.min_share * outside
 
     grouped: dict[int, list[int]] = defaultdict(list)
     predictions: list[Prediction] = []
     for node, path in sorted(paths.items()):
         chosen = None
         for device, _ in path:
-            if not qualifies(device):
+            if not qualifies(device, chosen):
                 break
             chosen = device
         if chosen is not None:

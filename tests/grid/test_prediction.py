@@ -20,6 +20,7 @@ from grid.engine.topology import Topology
 from grid.models import Device, MeterEvent, Outage, ServicePoint
 from grid.services.meter_events import meter_events_ingest
 from grid.services.outages import outage_transition
+from tests.grid.test_topology import build
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -121,11 +122,11 @@ def test_roll_up_accuracy_over_200_simulated_faults(small_network_rows: Network)
     live = topology.energize(topology.arrays.device_normally_open.copy())
     hits, slowest = 0, 0.0
     trials = fault_trials(live, meters_by_node(small_network_rows), faults=200, at=T0, rng=random.Random(2026))
-    for device, reports in trials:
+    for trial in trials:
         started = time.perf_counter()
-        predictions = roll_up(live, reports)
+        predictions = roll_up(live, trial.reports)
         slowest = max(slowest, time.perf_counter() - started)
-        hits += locates(predictions, device)
+        hits += locates(predictions, trial)
     assert hits / 200 >= 0.95, hits
     assert slowest < 1.0
 
@@ -177,3 +178,27 @@ def test_a_verified_outage_is_never_predicted_again(small_network: Network, oper
         for fuse in (first, second)
     )
     assert sum(Outage.objects.active().values_list("customers_affected", flat=True)) == expected
+
+
+def _recloser_with_a_big_lateral() -> Topology:
+    """Bus 0, breaker 0-1, recloser 1-2, trunk 2-3-4 with a transformer on 3 and 4, and a fused
+    lateral 2-10-...-17 with a transformer on each of its 8 nodes: the fuse holds 8 of the 10 locations."""
+    segments = [(0, 1, 1), (1, 2, 1), (2, 3, 1), (3, 4, 1), (2, 10, 1)]
+    segments += [(n, n + 1, 1) for n in range(10, 17)]
+    devices = [("BK", "breaker", 0, False), ("RC", "recloser", 1, False), ("FU", "fuse", 4, False)]
+    customers = {n: (1, 0, 0) for n in (3, 4, *range(10, 18))}
+    return build(18, [0], segments, devices, customers)
+
+
+@pytest.mark.parametrize("lost", [(), (11,), (12, 15)])
+def test_evidence_inside_a_child_zone_never_lifts_it_to_the_parent(lost: tuple[int, ...]) -> None:
+    topology = _recloser_with_a_big_lateral()
+    live = topology.energize(topology.arrays.device_normally_open.copy())
+    fuse, recloser = topology.arrays.device_codes.index("FU"), topology.arrays.device_codes.index("RC")
+    # One meter per transformer node (meter id = node): the fuse lateral is dark, less the lost gasps.
+    lateral = {node: node for node in range(10, 18) if node not in lost}
+    predictions = roll_up(live, lateral)
+    assert [(p.level, p.device) for p in predictions] == [("device", fuse)]
+    # The whole recloser zone reporting (a recloser lockout) still climbs to the recloser.
+    zone = {**lateral, 3: 3, 4: 4}
+    assert [(p.level, p.device) for p in roll_up(live, zone)] == [("device", recloser)]
