@@ -18,8 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from grid.selectors.reliability import clear_caches, period_for, reliability_overview
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,6 +33,8 @@ def measure() -> dict[str, object]:
 
     django.setup()
     from django.utils import timezone
+
+    from grid.selectors.reliability import clear_caches, period_for, reliability_overview
 
     period = period_for("ytd", today=timezone.localdate())
     started = time.perf_counter()
