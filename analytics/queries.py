@@ -252,8 +252,3 @@ def voltage_compliance_meters(*, feeder_id: int, start: dt.date, end: dt.date) -
 def system_load(*, day: dt.date) -> Spec:
     """System MW by hour: `day` against the same weekday a week before."""
     return Spec("system_load", {"day": day}, SystemLoadHour)
-
-
-def system_energy_raw(*, start: dt.date, end: dt.date) -> Spec:
-    """Hourly system energy from the raw readings over the days [start, end)."""
-    return Spec("system_load_raw", {"start": _start(start), "end": _start(end)}, SystemEnergyHour)

@@ -75,10 +75,6 @@ class Result:
     rows: list[tuple]
     elapsed_s: float = 0.0
 
-    def dicts(self) -> list[dict[str, Any]]:
-        """Rows as dicts keyed by column name."""
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
-
 
 def _log_query(name: str, query_id: str | None, elapsed: float | None) -> None:
     """One log line per warehouse query: its name, Snowflake query id and duration (JSON logs keep the fields)."""
