@@ -15,7 +15,8 @@ Definitions used (N_T is always customers served, never customers interrupted):
   is a MED. The threshold computed from years Y-5..Y-1 applies to year Y.
 - Customer identity (for CN and CEMI_n) is kept per area: an interruption lists the areas it hit
   (a transformer, or a single service point) with their customers; the same area hit twice is the
-  same customers.
+  same customers, and a service point inside a transformer area hit as a whole is some of that
+  area's customers (`within` names the area containing it), never extra ones.
 """
 
 from __future__ import annotations
@@ -139,8 +140,46 @@ class Totals:
     momentary_customers: int
 
 
-def totals(interruptions: Sequence[Interruption], *, cemi_n: Sequence[int] = CEMI_N) -> Totals:
-    """The sums of `interruptions`; areas identify customers (the same area hit twice is the same customers)."""
+def distinct_customers(
+    hits: Mapping[str, int],
+    customers: Mapping[str, int],
+    *,
+    within: Mapping[str, str],
+    cemi_n: Sequence[int] = CEMI_N,
+) -> tuple[int, dict[int, int]]:
+    """Distinct customers hit, and per n those hit more than n times, from hits and customers per area.
+
+    An area inside another (`within`: a service point in its transformer's area) adds its customers
+    only where the outer area was never hit, and its hits add to the outer area's for its customers.
+    """
+    inner_customers: dict[str, int] = defaultdict(int)
+    for area, outer in within.items():
+        if area in hits:
+            inner_customers[outer] += customers[area]
+    distinct = 0
+    more: dict[int, int] = dict.fromkeys(cemi_n, 0)
+    for area, count in hits.items():
+        outer = within.get(area)
+        if outer is None:
+            distinct += customers[area]
+            rest = customers[area] - inner_customers.get(area, 0)
+            for n in cemi_n:
+                more[n] += rest if count > n else 0
+            continue
+        outer_hits = hits.get(outer, 0)
+        distinct += customers[area] if outer_hits == 0 else 0
+        for n in cemi_n:
+            more[n] += customers[area] if count + outer_hits > n else 0
+    return distinct, more
+
+
+def totals(
+    interruptions: Sequence[Interruption],
+    *,
+    cemi_n: Sequence[int] = CEMI_N,
+    within: Mapping[str, str] | None = None,
+) -> Totals:
+    """The sums of `interruptions`; areas identify customers (see `distinct_customers`)."""
     sustained = [i for i in interruptions if i.sustained]
     hits: dict[str, int] = defaultdict(int)
     area_customers: dict[str, int] = {}
@@ -148,15 +187,14 @@ def totals(interruptions: Sequence[Interruption], *, cemi_n: Sequence[int] = CEM
         for area, count in interruption.areas.items():
             hits[area] += 1
             area_customers[area] = max(area_customers.get(area, 0), count)
+    distinct, more = distinct_customers(hits, area_customers, within=within or {}, cemi_n=cemi_n)
     events, event_customers = momentary_figures(interruptions)
     return Totals(
         sustained_interruptions=len(sustained),
         customers_interrupted=sum(i.customers for i in sustained),
         customer_minutes=sum(i.customer_minutes for i in sustained),
-        distinct_customers_interrupted=sum(area_customers.values()),
-        customers_interrupted_more_than={
-            n: sum(area_customers[a] for a, count in hits.items() if count > n) for n in cemi_n
-        },
+        distinct_customers_interrupted=distinct,
+        customers_interrupted_more_than=more,
         momentary_events=events,
         momentary_customers=event_customers,
     )
@@ -201,10 +239,13 @@ def indices(
     customers_served: int,
     period_minutes: float,
     cemi_n: Sequence[int] = CEMI_N,
+    within: Mapping[str, str] | None = None,
 ) -> Indices:
     """IEEE 1366 indices of `interruptions` for a population of `customers_served` over a period."""
     return indices_from_totals(
-        totals(interruptions, cemi_n=cemi_n), customers_served=customers_served, period_minutes=period_minutes
+        totals(interruptions, cemi_n=cemi_n, within=within),
+        customers_served=customers_served,
+        period_minutes=period_minutes,
     )
 
 

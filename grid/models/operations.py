@@ -181,12 +181,17 @@ class OutageArea(models.Model):
     # Indexed by the (outage, area) constraint.
     outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="record_areas", db_index=False)
     area = models.CharField(max_length=16)
+    # The transformer area a service point's area lies in ("" for a transformer's): CN counts its
+    # customers once when both are hit.
+    within = models.CharField(max_length=16, blank=True, default="")
     customers = models.PositiveIntegerField()
     start_day = models.DateField()
     feeder = models.ForeignKey(Feeder, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
-        indexes = [models.Index(fields=["start_day", "area", "customers", "feeder"], name="outage_area_sums")]
+        indexes = [
+            models.Index(fields=["start_day", "area", "within", "customers", "feeder"], name="outage_area_sums_within")
+        ]
         constraints = [models.UniqueConstraint(fields=["outage", "area"], name="outage_area_once")]
 
     def __str__(self) -> str:

@@ -240,14 +240,16 @@ def distinct_customer_counts(
 
     Keys "cn" and "more_<n>"; per feeder id, or under None for the whole scope (an area hit under
     two feeders counts once in the scope, once in each feeder). Per area its hits and largest
-    customers count, then their sums: two levels of grouping, so the outer one is written in SQL.
+    customers count; then, as `grid.engine.reliability.distinct_customers` defines it, a service
+    point's area adds its customers only where its transformer's area (`within`) was never hit, and
+    its hits add to that area's. Two levels of grouping and a self-join, so the outer part is SQL.
     """
     areas = OutageArea.objects.filter(start_day__gte=period.first, start_day__lte=period.last)
     if feeder_ids is not None:
         areas = areas.filter(feeder_id__in=feeder_ids)
     normal = _not_on(days)
     per_area = (
-        areas.values(*(("feeder_id",) if per_feeder else ()), "area")
+        areas.values(*(("feeder_id",) if per_feeder else ()), "area", "within")
         .annotate(
             hits=Count("area"),
             area_customers=Max("customers"),
@@ -258,22 +260,55 @@ def distinct_customer_counts(
     )
     inner, params = per_area.query.sql_with_params()
     q = connection.ops.quote_name
-    sums = []
-    for hits, customers in (("hits", "area_customers"), ("normal_hits", "normal_customers")):
-        sums.append(f"SUM({q(customers)})")
-        sums.extend(f"SUM(CASE WHEN {q(hits)} > {n:d} THEN {q(customers)} END)" for n in CEMI_N)
+    feeder = q("feeder_id")
+    same_group = f" AND o.{feeder} = i.{feeder}" if per_feeder else ""
+    group = f"i.{feeder}" if per_feeder else "NULL"
+    outer_group = f"o.{feeder}" if per_feeder else "NULL"
+    hits, customers, area, within = q("hits"), q("area_customers"), q("area"), q("within")
+    n_hits, n_customers = q("normal_hits"), q("normal_customers")
     keys = ["cn", *(f"more_{n}" for n in CEMI_N)]
-    group = q("feeder_id") if per_feeder else "NULL"
-    sql = f"SELECT {group}, {', '.join(sums)} FROM ({inner}) per_area"
-    if per_feeder:
-        sql += f" GROUP BY {group}"
+
+    def outer_terms(h: str, c: str, inside: str) -> list[str]:
+        # An area no other lies in, or one that holds service points: its customers, less the ones
+        # hit on their own for the counts of repeat hits (those are counted with their own hits).
+        rest = f"(o.{c} - COALESCE(s.{inside}, 0))"
+        return [f"o.{c}", *(f"CASE WHEN o.{h} > {n:d} THEN {rest} END" for n in CEMI_N)]
+
+    def inner_terms(h: str, c: str, outer_h: str) -> list[str]:
+        return [
+            f"CASE WHEN COALESCE(o.{outer_h}, 0) = 0 THEN i.{c} END",
+            *(f"CASE WHEN i.{h} + COALESCE(o.{outer_h}, 0) > {n:d} THEN i.{c} END" for n in CEMI_N),
+        ]
+
+    names = [f"v{k}" for k in range(2 * len(keys))]
+    outer = outer_terms(hits, customers, "inside") + outer_terms(n_hits, n_customers, "normal_inside")
+    inside = inner_terms(hits, customers, hits) + inner_terms(n_hits, n_customers, n_hits)
+
+    def select(terms: list[str]) -> str:
+        return ", ".join(f"{term} AS {name}" for term, name in zip(terms, names, strict=True))
+
+    inside_sums = f"SELECT {group + ' AS g, ' if per_feeder else ''}i.{within} AS outer_area, "
+    inside_sums += f"SUM(i.{customers}) AS inside, SUM(i.{n_customers}) AS normal_inside "
+    inside_sums += f"FROM per_area i WHERE i.{within} <> '' GROUP BY {group + ', ' if per_feeder else ''}i.{within}"
+    s_join = f"s.outer_area = o.{area}" + (f" AND s.g = o.{feeder}" if per_feeder else "")
+    sql = (
+        f"WITH per_area AS ({inner}), inside_sums AS ({inside_sums}) "
+        f"SELECT {'g' if per_feeder else 'NULL'}, {', '.join(f'SUM({name})' for name in names)} FROM ("
+        f"SELECT {outer_group} AS g, {select(outer)} FROM per_area o "
+        f"LEFT JOIN inside_sums s ON {s_join} WHERE o.{within} = '' "
+        f"UNION ALL "
+        f"SELECT {group} AS g, {select(inside)} FROM per_area i "
+        f"LEFT JOIN per_area o ON o.{area} = i.{within} AND o.{within} = ''{same_group} WHERE i.{within} <> ''"
+        f") terms{' GROUP BY g' if per_feeder else ''}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {
         row[0]: (
-            dict(zip(keys, (value or 0 for value in row[1 : 1 + len(keys)]), strict=True)),
-            dict(zip(keys, (value or 0 for value in row[1 + len(keys) :]), strict=True)),
+            # int(): PostgreSQL sums bigints to numeric.
+            dict(zip(keys, (int(value or 0) for value in row[1 : 1 + len(keys)]), strict=True)),
+            dict(zip(keys, (int(value or 0) for value in row[1 + len(keys) :]), strict=True)),
         )
         for row in rows
     }

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from grid.engine.reliability import Indices, Interruption, indices, start_day
 from grid.engine.synthetic import Network
-from grid.models import Feeder, Outage
+from grid.models import Feeder, Outage, ServicePoint
 from grid.selectors.reliability import (
     RECORD_STATES,
     Period,
@@ -169,8 +169,15 @@ def test_sql_sums_give_the_indices_of_the_definitions(history: int, scope: str) 
     served = customers_served(feeder_ids=feeder_ids)
     tz = local_tz()
     normal = [r for r in records if start_day(r.started_at, tz) not in set(report.med_days)]
-    _assert_same(report.all_days, indices(records, customers_served=served, period_minutes=period.minutes))
-    _assert_same(report.excluding_med, indices(normal, customers_served=served, period_minutes=period.minutes))
+    # Service points lie in their transformer's area, read from the network rows.
+    within = {f"s{pk}": f"t{transformer}" for pk, transformer in ServicePoint.objects.values_list("pk", "transformer")}
+    sustained_areas = {area for r in records if r.sustained for area in r.areas}
+    assert any(area in sustained_areas and outer in sustained_areas for area, outer in within.items()), (
+        "no customer is hit both alone and through its transformer: the nesting would go untested"
+    )
+    minutes = period.minutes
+    _assert_same(report.all_days, indices(records, customers_served=served, period_minutes=minutes, within=within))
+    _assert_same(report.excluding_med, indices(normal, customers_served=served, period_minutes=minutes, within=within))
 
 
 def test_no_records_give_zero_indices(small_network: Network) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import statistics
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -128,3 +129,73 @@ def test_durations_across_daylight_saving_changes_are_real_minutes(
     half = (start.astimezone(UTC) + timedelta(minutes=minutes / 2)).astimezone(CHICAGO)
     stepped = Interruption.from_steps(start, [(half, 5), (restored, 5)])
     assert stepped.customer_minutes == pytest.approx(5 * minutes / 2 + 5 * minutes)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_customer_hit_through_two_kinds_of_area_is_one_distinct_customer(seed: int) -> None:
+    """CN and CEMI_n against a count per customer: transformers hit whole and service points alone."""
+    rng = random.Random(seed)
+    # Transformers 0..5 with 1-4 service points of 1-3 customers each; customers named individually.
+    points = {}  # service point -> (transformer, customer names)
+    for transformer in range(6):
+        for _ in range(rng.randint(1, 4)):
+            point = len(points)
+            points[point] = (transformer, [f"c{point}-{k}" for k in range(rng.randint(1, 3))])
+    by_transformer: dict[int, list[str]] = {}
+    for transformer, names in points.values():
+        by_transformer.setdefault(transformer, []).extend(names)
+    records, hits_per_customer = [], {name: 0 for _, names in points.values() for name in names}
+    for _ in range(rng.randint(1, 12)):
+        if rng.random() < 0.5:
+            transformer = rng.randrange(6)
+            areas = {f"t{transformer}": len(by_transformer[transformer])}
+            hit = by_transformer[transformer]
+        else:
+            point = rng.randrange(len(points))
+            areas = {f"s{point}": len(points[point][1])}
+            hit = points[point][1]
+        for name in hit:
+            hits_per_customer[name] += 1
+        records.append(
+            Interruption(
+                started_at=datetime(2026, 6, 1, tzinfo=UTC),
+                customers=len(hit),
+                customer_minutes=60.0 * len(hit),
+                duration=timedelta(hours=1),
+                areas=areas,
+            )
+        )
+    within = {f"s{point}": f"t{transformer}" for point, (transformer, _) in points.items()}
+    result = indices(records, customers_served=100, period_minutes=YEAR_MINUTES, within=within)
+    assert result.distinct_customers_interrupted == sum(1 for n in hits_per_customer.values() if n > 0)
+    for n in (1, 2, 3):
+        assert result.cemi[n] == pytest.approx(sum(1 for h in hits_per_customer.values() if h > n) / 100)
+
+
+@pytest.mark.django_db
+def test_the_migration_names_the_transformer_of_recorded_service_point_areas(small_network) -> None:
+    """Areas recorded before `within` existed get it from the network rows (0008's backfill)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from grid.models import Outage, OutageArea, ServicePoint
+
+    backfill = import_module("grid.migrations.0008_outage_area_within").backfill_within
+    point = ServicePoint.objects.order_by("pk")[5]
+    outage = Outage.objects.create(
+        state="closed",
+        source="history",
+        feeder=point.transformer.feeder,
+        transformer=point.transformer,
+        started_at=datetime(2026, 5, 1, tzinfo=UTC),
+    )
+    OutageArea.objects.create(
+        outage=outage, feeder=outage.feeder, start_day=date(2026, 5, 1), area=f"s{point.pk}", customers=1
+    )
+    OutageArea.objects.create(outage=outage, feeder=outage.feeder, start_day=date(2026, 5, 1), area="t3", customers=4)
+    backfill(apps, None)
+    assert dict(OutageArea.objects.filter(outage=outage).values_list("area", "within")) == {
+        f"s{point.pk}": f"t{point.transformer_id}",
+        "t3": "",
+    }
