@@ -85,7 +85,7 @@ def parse_area_key(key: str) -> tuple[AreaKind, int]:
     kind, number = key[:1], key[1:]
     if kind not in (DEVICE_AREA, TRANSFORMER_AREA, SERVICE_AREA) or not number.isdigit():
         raise ValueError(f"Not an area key: {key!r}.")
-    return kind, int(number)  # type: ignore[return-value]
+    return kind, int(number)
 
 
 def normalise_code(code: str) -> str:

@@ -15,7 +15,7 @@ Same seed, same network -> the same history.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -92,7 +92,7 @@ def _steps(rng: np.random.Generator, kind: str, minutes: float, customers: int) 
 
 def generate_history(
     *,
-    targets: dict[str, Sequence[Target]],
+    targets: Mapping[str, Sequence[Target]],
     feeders: int,
     first: date,
     last: date,

@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from grid.constants import CONDUCTORS as CONDUCTOR_CATALOGUE
 from grid.constants import DEVICE_KINDS as DEVICE_KIND_LABELS
 from grid.constants import PHASES as PHASE_LABELS
+from grid.engine.arrays import FloatArray, IntArray
 from grid.engine.map_spec import feeder_colours
 
 GEOMETRY_MAGIC = b"FXMG"
@@ -126,25 +128,25 @@ class EncodedGeometry:
     structure: int
     body: bytes
     gzipped: bytes
-    segment_ids: np.ndarray
-    device_ids: np.ndarray
-    transformer_node_ids: np.ndarray
+    segment_ids: IntArray
+    device_ids: IntArray
+    transformer_node_ids: IntArray
     bounds: list[float]
-    header: dict = field(repr=False)
+    header: dict[str, object] = field(repr=False)
 
     @property
     def etag(self) -> str:
         return f'"map-geometry-{GEOMETRY_FORMAT}-{self.structure}"'
 
 
-def _convex_hull(points: np.ndarray) -> np.ndarray:
+def _convex_hull(points: FloatArray) -> FloatArray:
     """Convex hull of (n, 2) points, counter-clockwise and closed (monotone chain)."""
     pts = np.unique(points, axis=0)
     if len(pts) < 3:
         return np.vstack([pts, pts[:1]]) if len(pts) else pts
 
-    def half(sequence: np.ndarray) -> list[np.ndarray]:
-        chain: list[np.ndarray] = []
+    def half(sequence: FloatArray) -> list[FloatArray]:
+        chain: list[FloatArray] = []
         for p in sequence:
             while len(chain) >= 2:
                 (ax, ay), (bx, by) = chain[-2], chain[-1]
@@ -159,11 +161,13 @@ def _convex_hull(points: np.ndarray) -> np.ndarray:
     return np.vstack([hull, hull[:1]])
 
 
-def _hulls(group: np.ndarray, lonlat: np.ndarray, keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _hulls(
+    group: IntArray, lonlat: FloatArray, keys: list[int]
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.uint32]]:
     """One closed hull per key over the points whose `group` equals it: (positions, starts)."""
     order = np.argsort(group, kind="stable")
     sorted_group = group[order]
-    rings: list[np.ndarray] = []
+    rings: list[FloatArray] = []
     for key in keys:
         lo, hi = np.searchsorted(sorted_group, key), np.searchsorted(sorted_group, key, side="right")
         rings.append(_convex_hull(lonlat[order[lo:hi]]) if hi > lo else np.empty((0, 2)))
@@ -172,12 +176,12 @@ def _hulls(group: np.ndarray, lonlat: np.ndarray, keys: list[int]) -> tuple[np.n
     return positions.reshape(-1), starts
 
 
-def _section_table(sections: list[tuple[str, np.ndarray]], header: dict) -> bytes:
+def _section_table(sections: list[tuple[str, npt.NDArray[np.generic]]], header: dict[str, object]) -> bytes:
     """Header + aligned sections as one body."""
-    table: dict[str, list] = {}
+    table: dict[str, tuple[int, str, int]] = {}
     offset = 0
     for name, array in sections:
-        table[name] = [offset, array.dtype.name, int(array.size)]
+        table[name] = (offset, array.dtype.name, int(array.size))
         offset += (array.nbytes + 3) // 4 * 4
     header = {**header, "sections": table}
     raw = json.dumps(header, separators=(",", ":")).encode()
@@ -233,6 +237,7 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
             vertices = positions[starts[i] : starts[i + 1]]
             mid = len(vertices) // 2
             return tuple(vertices[mid] if len(vertices) % 2 else (vertices[mid - 1] + vertices[mid]) / 2)
+        assert device.node_id is not None  # the model's check: on a segment or at a node
         return tuple(node_lonlat[np.searchsorted(node_ids, device.node_id)])
 
     device_positions = np.array([device_point(device) for device in rows.devices], dtype=np.float64).reshape(-1, 2)
@@ -301,7 +306,7 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
         "transformerCodes": [transformer.code for transformer in rows.transformers],
         "transformerKva": [float(transformer.kva) for transformer in rows.transformers],
     }
-    sections = [
+    sections: list[tuple[str, npt.NDArray[np.generic]]] = [
         ("segment_positions", positions.astype(np.float32).reshape(-1)),
         ("segment_starts", starts),
         ("segment_id_deltas", id_deltas),
@@ -331,7 +336,7 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
     )
 
 
-def decode_geometry(body: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+def decode_geometry(body: bytes) -> tuple[dict[str, object], dict[str, npt.NDArray[np.generic]]]:
     """Header and sections of a geometry body (what the browser does, for tests and benchmarks)."""
     if body[:4] != GEOMETRY_MAGIC:
         raise ValueError("not a map geometry body")
@@ -344,7 +349,7 @@ def decode_geometry(body: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     return header, sections
 
 
-def segment_paths(sections: dict[str, np.ndarray]) -> dict[int, list[list[float]]]:
+def segment_paths(sections: dict[str, npt.NDArray[np.generic]]) -> dict[int, list[list[float]]]:
     """Segment id -> list of [lon, lat] vertices from decoded sections."""
     ids = np.cumsum(sections["segment_id_deltas"].astype(np.int64))
     positions = sections["segment_positions"].reshape(-1, 2)

@@ -17,6 +17,8 @@ import math
 import numpy as np
 import pydeck
 
+from grid.engine.arrays import FloatArray
+
 Colour = list[int]
 
 
@@ -116,7 +118,7 @@ TOOLTIP_FIELDS: dict[str, list[str]] = {
 
 
 def feeder_colours(
-    feeder_ids: list[int], feeder_substation: list[int], bboxes: np.ndarray, ties: list[tuple[int, int]]
+    feeder_ids: list[int], feeder_substation: list[int], bboxes: FloatArray, ties: list[tuple[int, int]]
 ) -> list[int]:
     """Palette index per feeder so that neighbouring feeders differ (greedy graph colouring).
 
@@ -315,6 +317,7 @@ def build_deck(*, bounds: list[float], click_time_ms: int | None = None) -> pyde
     return deck
 
 
-def deck_spec(deck: pydeck.Deck) -> dict:
+def deck_spec(deck: pydeck.Deck) -> dict[str, object]:
     """The spec as a JSON-ready dict (what json_script embeds)."""
-    return json.loads(deck.to_json())
+    spec: dict[str, object] = json.loads(deck.to_json())
+    return spec

@@ -15,6 +15,7 @@ import struct
 
 import numpy as np
 
+from grid.engine.arrays import BoolArray, ByteArray, IntArray
 from grid.engine.topology import Energization
 
 STATUS_MAGIC = b"FXST"
@@ -58,10 +59,10 @@ def encode_status(
     structure: int,
     state: int,
     energization: Energization,
-    device_open: np.ndarray,
-    transformer_node: np.ndarray,
-    segment_in_outage: np.ndarray | None = None,
-    segment_loading: np.ndarray | None = None,
+    device_open: BoolArray,
+    transformer_node: IntArray,
+    segment_in_outage: BoolArray | None = None,
+    segment_loading: ByteArray | None = None,
 ) -> bytes:
     """One status byte per segment, device and transformer (codes in the module docstring).
 
@@ -107,7 +108,7 @@ def encode_status(
         [SWITCH_OPEN_NORMAL, SWITCH_OPEN_ABNORMAL, SWITCH_CLOSED_ABNORMAL],
         SWITCH_CLOSED,
     )
-    devices = (device_energy | (switch << 2)).astype(np.uint8)
+    devices: ByteArray = (device_energy | (switch << 2)).astype(np.uint8)
 
     live = node_energized[transformer_node]
     transformers = np.where(live, STATUS_ENERGIZED, STATUS_DEENERGIZED)

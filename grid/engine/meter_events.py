@@ -59,9 +59,13 @@ def validate_row(line: int, row: object) -> ParsedEvent | RowError:
 
 
 def split(results: Iterable[ParsedEvent | RowError]) -> tuple[list[ParsedEvent], list[RowError]]:
-    events, errors = [], []
+    events: list[ParsedEvent] = []
+    errors: list[RowError] = []
     for result in results:
-        (events if isinstance(result, ParsedEvent) else errors).append(result)
+        if isinstance(result, ParsedEvent):
+            events.append(result)
+        else:
+            errors.append(result)
     return events, errors
 
 

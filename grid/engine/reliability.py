@@ -159,14 +159,14 @@ def distinct_customers(
     distinct = 0
     more: dict[int, int] = dict.fromkeys(cemi_n, 0)
     for area, count in hits.items():
-        outer = within.get(area)
-        if outer is None:
+        enclosing = within.get(area)
+        if enclosing is None:
             distinct += customers[area]
             rest = customers[area] - inner_customers.get(area, 0)
             for n in cemi_n:
                 more[n] += rest if count > n else 0
             continue
-        outer_hits = hits.get(outer, 0)
+        outer_hits = hits.get(enclosing, 0)
         distinct += customers[area] if outer_hits == 0 else 0
         for n in cemi_n:
             more[n] += customers[area] if count + outer_hits > n else 0

@@ -101,7 +101,7 @@ class ServicePointRow(NamedTuple):
 
 
 # Every network table and its row type, in the order the checksum hashes the tables.
-TABLE_ROWS: dict[str, type[tuple]] = {
+TABLE_ROWS: dict[str, type[NamedTuple]] = {
     "substations": SubstationRow,
     "feeders": FeederRow,
     "nodes": NodeRow,

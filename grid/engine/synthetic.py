@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -131,7 +131,7 @@ def canonical(value: object) -> str:
     return str(value)
 
 
-def network_checksum(tables: dict[str, Iterable[tuple]]) -> str:
+def network_checksum(tables: Mapping[str, Iterable[tuple[object, ...]]]) -> str:
     """SHA-256 over every row of every table, in table order and id order (first 16 hex digits)."""
     digest = hashlib.sha256()
     for name in TABLES:
@@ -545,7 +545,9 @@ def topology_arrays(net: Network) -> NetworkArrays:
         device_ids=np.array([device.id for device in net.devices], dtype=np.int64),
         device_codes=[device.code for device in net.devices],
         device_kinds=[device.kind for device in net.devices],
-        device_segment=np.searchsorted(segment_ids, [device.segment_id for device in net.devices]),
+        device_segment=np.searchsorted(
+            segment_ids, np.array([device.segment_id for device in net.devices], dtype=np.int64)
+        ),
         device_node=np.full(len(net.devices), -1),
         device_normally_open=np.array([device.normal_state == "open" for device in net.devices]),
         node_customers=customers,

@@ -18,30 +18,31 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grid.constants import CUSTOMER_CLASSES, PROTECTIVE_KINDS, TRANSFORMER_AREA, area_key
+from grid.engine.arrays import BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True)
 class NetworkArrays:
     """The static network as index arrays (positions, not database ids)."""
 
-    node_ids: np.ndarray  # int64, sorted
-    is_source: np.ndarray  # bool per node: substation bus
-    segment_ids: np.ndarray  # int64, sorted
-    segment_from: np.ndarray  # node index per segment
-    segment_to: np.ndarray  # node index per segment
-    segment_feeder: np.ndarray  # feeder id per segment (owner)
-    device_ids: np.ndarray  # int64
+    node_ids: IntArray  # int64, sorted
+    is_source: BoolArray  # bool per node: substation bus
+    segment_ids: IntArray  # int64, sorted
+    segment_from: IntArray  # node index per segment
+    segment_to: IntArray  # node index per segment
+    segment_feeder: IntArray  # feeder id per segment (owner)
+    device_ids: IntArray  # int64
     device_codes: list[str]
     device_kinds: list[str]
-    device_segment: np.ndarray  # segment index or -1
-    device_node: np.ndarray  # node index or -1
-    device_normally_open: np.ndarray  # bool
-    node_customers: np.ndarray  # (nodes, 3) customers by class hanging on each node
-    node_meters: np.ndarray  # meters per node
-    node_transformers: np.ndarray  # transformers per node
-    transformer_ids: np.ndarray  # int64
-    transformer_node: np.ndarray  # node index per transformer
-    transformer_customers: np.ndarray  # customers per transformer
+    device_segment: IntArray  # segment index or -1
+    device_node: IntArray  # node index or -1
+    device_normally_open: BoolArray  # bool
+    node_customers: IntArray  # (nodes, 3) customers by class hanging on each node
+    node_meters: IntArray  # meters per node
+    node_transformers: IntArray  # transformers per node
+    transformer_ids: IntArray  # int64
+    transformer_node: IntArray  # node index per transformer
+    transformer_customers: IntArray  # customers per transformer
 
     @property
     def node_count(self) -> int:
@@ -64,7 +65,7 @@ class NetworkArrays:
         return index
 
 
-def _expand(indptr: np.ndarray, frontier: np.ndarray) -> np.ndarray:
+def _expand(indptr: IntArray, frontier: IntArray) -> IntArray:
     """Positions in a CSR array of every entry of the rows in `frontier`."""
     starts = indptr[frontier]
     counts = indptr[frontier + 1] - starts
@@ -79,8 +80,8 @@ def _expand(indptr: np.ndarray, frontier: np.ndarray) -> np.ndarray:
 class Downstream:
     """What a device or segment feeds: segments, nodes, and customers by class."""
 
-    segments: np.ndarray
-    nodes: np.ndarray
+    segments: IntArray
+    nodes: IntArray
     customers: dict[str, int]
     meters: int
     transformers: int
@@ -95,16 +96,16 @@ class Energization:
     """The result of one energization pass for a given set of open devices."""
 
     topology: Topology
-    segment_open: np.ndarray  # bool per segment: an open device on it
-    node_blocked: np.ndarray  # bool per node: an open device on it
-    energized: np.ndarray  # bool per node
-    parent_segment: np.ndarray  # segment index each node is fed through, -1 for buses and dead nodes
-    head_segment: np.ndarray  # feeder head segment each node hangs off, -1 for buses and dead nodes
-    levels: list[np.ndarray] = field(default_factory=list, repr=False)  # nodes reached at each BFS step
-    _children: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    segment_open: BoolArray  # bool per segment: an open device on it
+    node_blocked: BoolArray  # bool per node: an open device on it
+    energized: BoolArray  # bool per node
+    parent_segment: IntArray  # segment index each node is fed through, -1 for buses and dead nodes
+    head_segment: IntArray  # feeder head segment each node hangs off, -1 for buses and dead nodes
+    levels: list[IntArray] = field(default_factory=list, repr=False)  # nodes reached at each BFS step
+    _children: tuple[IntArray, IntArray] | None = field(default=None, repr=False)
 
     @property
-    def segment_energized(self) -> np.ndarray:
+    def segment_energized(self) -> BoolArray:
         """A segment is live when it conducts and both its ends are energized."""
         arrays = self.topology.arrays
         return ~self.segment_open & self.energized[arrays.segment_from] & self.energized[arrays.segment_to]
@@ -138,7 +139,7 @@ class Energization:
             return a
         return b
 
-    def _children_csr(self) -> tuple[np.ndarray, np.ndarray]:
+    def _children_csr(self) -> tuple[IntArray, IntArray]:
         if self._children is None:
             arrays = self.topology.arrays
             fed = np.flatnonzero(self.parent_segment >= 0)
@@ -152,7 +153,7 @@ class Energization:
             self._children = (np.cumsum(indptr), fed[order])
         return self._children
 
-    def subtree_nodes(self, node: int) -> np.ndarray:
+    def subtree_nodes(self, node: int) -> IntArray:
         """`node` and every node fed through it in the live tree."""
         indptr, children = self._children_csr()
         found = [np.array([node], dtype=np.int64)]
@@ -162,7 +163,7 @@ class Energization:
             found.append(frontier)
         return np.concatenate(found)
 
-    def island_nodes(self, node: int, *, behind: int) -> np.ndarray:
+    def island_nodes(self, node: int, *, behind: int) -> IntArray:
         """Dead nodes reachable from `node` over conducting segments other than `behind`."""
         topo = self.topology
         seen = np.zeros(topo.arrays.node_count, dtype=bool)
@@ -187,7 +188,7 @@ class Energization:
         )
         return self.topology.summarise(nodes, exclude_segment=segment)
 
-    def through_load(self, node_load: np.ndarray) -> np.ndarray:
+    def through_load(self, node_load: IntArray | FloatArray) -> FloatArray:
         """Per segment, the load of everything fed through it (sum over its live subtree; 0 when dead)."""
         arrays = self.topology.arrays
         subtree = node_load.astype(float).copy()
@@ -224,7 +225,7 @@ class Topology:
         self.sources = np.flatnonzero(arrays.is_source)
         self.device_index = {int(device_id): i for i, device_id in enumerate(arrays.device_ids)}
 
-    def masks(self, open_devices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def masks(self, open_devices: BoolArray) -> tuple[BoolArray, BoolArray]:
         """Per-segment and per-node "open device here" masks from a bool-per-device array."""
         arrays = self.arrays
         segment_open = np.zeros(arrays.segment_count, dtype=bool)
@@ -235,7 +236,7 @@ class Topology:
         node_blocked[arrays.device_node[on_node]] = True
         return segment_open, node_blocked
 
-    def energize(self, open_devices: np.ndarray) -> Energization:
+    def energize(self, open_devices: BoolArray) -> Energization:
         """Energize from every substation bus through conducting segments and unblocked nodes."""
         n = self.arrays.node_count
         segment_open, node_blocked = self.masks(open_devices)
@@ -244,7 +245,7 @@ class Topology:
         head = np.full(n, -1, dtype=np.int64)
         frontier = self.sources[~node_blocked[self.sources]]
         energized[frontier] = True
-        levels: list[np.ndarray] = []
+        levels: list[IntArray] = []
         while frontier.size:
             positions = _expand(self.indptr, frontier)
             from_nodes = np.repeat(frontier, self.indptr[frontier + 1] - self.indptr[frontier])
@@ -262,7 +263,7 @@ class Topology:
                 levels.append(frontier)
         return Energization(self, segment_open, node_blocked, energized, parent, head, levels)
 
-    def summarise(self, nodes: np.ndarray, *, exclude_segment: int | None = None) -> Downstream:
+    def summarise(self, nodes: IntArray, *, exclude_segment: int | None = None) -> Downstream:
         """Customers, meters, transformers and segments of a set of nodes."""
         arrays = self.arrays
         inside = np.zeros(arrays.node_count, dtype=bool)
@@ -279,7 +280,7 @@ class Topology:
             transformers=int(arrays.node_transformers[nodes].sum()),
         )
 
-    def areas(self, nodes: np.ndarray) -> dict[str, int]:
+    def areas(self, nodes: IntArray) -> dict[str, int]:
         """Customers per transformer area key hanging on the given nodes."""
         arrays = self.arrays
         inside = np.zeros(arrays.node_count, dtype=bool)
