@@ -7,6 +7,7 @@ body is encoded on each request from the cached energization (one byte per asset
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 from django.conf import settings
@@ -14,15 +15,19 @@ from django.utils.module_loading import import_string
 from prometheus_client import Counter
 
 from grid import network_cache
+from grid.engine.arrays import BoolArray, ByteArray
 from grid.engine.map_geometry import EncodedGeometry, encode_geometry
 from grid.engine.map_status import encode_status
 from grid.selectors.map import map_rows, open_device_ids
 
 
-def segment_loading() -> np.ndarray | None:
+def segment_loading() -> ByteArray | None:
     """Loading class per segment from the provider named in MAP_LOADING_PROVIDER (None without one)."""
     path = settings.MAP_LOADING_PROVIDER
-    return import_string(path)() if path else None
+    if not path:
+        return None
+    provider: Callable[[], ByteArray | None] = import_string(path)
+    return provider()
 
 
 class NetworkChanged(Exception):
@@ -58,7 +63,7 @@ def current_geometry() -> EncodedGeometry:
     return geometry_for(structure)
 
 
-def status_body(*, segment_in_outage: np.ndarray | None = None, segment_loading: np.ndarray | None = None) -> bytes:
+def status_body(*, segment_in_outage: BoolArray | None = None, segment_loading: ByteArray | None = None) -> bytes:
     """The status body (see `grid.engine.map_status`) for the current device states.
 
     `segment_in_outage` (bool per segment, in segment id order) marks segments inside active

@@ -11,16 +11,18 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, QuerySet, Sum
+import numpy.typing as npt
+from django.db.models import Count, Model, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from grid.constants import CUSTOMER_CLASSES
+from grid.engine.arrays import BoolArray, IntArray
 from grid.engine.rows import DeviceRow
 from grid.engine.topology import Energization, NetworkArrays, Topology
 from grid.models import Device, NetworkVersion, Node, Segment, ServicePoint, Transformer
 
 
-def _columns(queryset: QuerySet, columns: dict[str, type]) -> np.ndarray:
+def _columns(queryset: QuerySet[Model], columns: dict[str, type]) -> npt.NDArray[np.void]:
     """Some columns of `queryset` as a record array with one field per column (`segments["feeder_id"]`)."""
     return np.array(list(queryset.values_list(*columns)), dtype=list(columns.items()))
 
@@ -36,7 +38,7 @@ def load_arrays() -> NetworkArrays:
     devices = [DeviceRow._make(row) for row in Device.objects.order_by("id").values_list(*DeviceRow._fields)]
     segment_ids = segments["id"]
 
-    def positions(sorted_ids: np.ndarray, ids: list[int | None]) -> np.ndarray:
+    def positions(sorted_ids: IntArray, ids: list[int | None]) -> IntArray:
         values = np.array([-1 if i is None else i for i in ids], dtype=np.int64)
         found = np.searchsorted(sorted_ids, values)
         return np.where(values >= 0, found, -1)
@@ -79,7 +81,7 @@ def load_arrays() -> NetworkArrays:
     )
 
 
-def open_device_mask(topology: Topology) -> np.ndarray:
+def open_device_mask(topology: Topology) -> BoolArray:
     """Bool per device of the topology: currently open."""
     mask = np.zeros(len(topology.arrays.device_ids), dtype=bool)
     for device_id in Device.objects.filter(current_state=Device.State.OPEN).values_list("id", flat=True):

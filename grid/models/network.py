@@ -6,23 +6,25 @@ ServicePoint (meter) -> customers. Normally-open tie switches join two feeders."
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 from django.db.models import Q
 
 from grid.constants import CONDUCTORS, CUSTOMER_CLASS_LABELS, DEVICE_KINDS, PHASES, normalise_code
 
 
-class CodedQuerySet(models.QuerySet):
+class CodedQuerySet[M: models.Model](models.QuerySet[M]):
     """Assets named by a code: one lookup, one normalisation."""
 
-    def by_code(self, code: str) -> CodedQuerySet:
+    def by_code(self, code: str) -> Self:
         return self.filter(code=normalise_code(code))
 
 
-class ServicePointQuerySet(models.QuerySet):
+class ServicePointQuerySet(models.QuerySet["ServicePoint"]):
     """Service points, looked up by meter id with the codes' normalisation."""
 
-    def by_meter(self, meter_id: str) -> ServicePointQuerySet:
+    def by_meter(self, meter_id: str) -> Self:
         return self.filter(meter_id=normalise_code(meter_id))
 
 

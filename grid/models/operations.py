@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Self
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.base import ModelBase
 from django.utils import timezone
+from typing_extensions import TypeVar
 
 from grid.models.network import Device, Feeder, ServicePoint, Transformer
 
@@ -16,20 +20,24 @@ def local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-class CrewQuerySet(models.QuerySet):
-    def busy(self) -> CrewQuerySet:
+class CrewQuerySet(models.QuerySet["Crew"]):
+    def busy(self) -> Self:
         """Crews working an outage or an order."""
         return self.filter(status__in=Crew.BUSY_STATUSES)
 
 
-class OutageQuerySet(models.QuerySet):
-    def active(self) -> OutageQuerySet:
+# The row type of an outage queryset: the outage, annotated or not.
+_OutageRow = TypeVar("_OutageRow", covariant=True, default="Outage")
+
+
+class OutageQuerySet(models.QuerySet["Outage", _OutageRow]):
+    def active(self) -> Self:
         """Outages not yet restored, closed or cancelled."""
         return self.filter(state__in=Outage.ACTIVE_STATES)
 
 
-class WorkOrderQuerySet(models.QuerySet):
-    def open(self) -> WorkOrderQuerySet:
+class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
+    def open(self) -> Self:
         """Work orders not yet done or cancelled."""
         return self.filter(status__in=WorkOrder.OPEN_STATUSES)
 
@@ -53,6 +61,10 @@ class Crew(models.Model):
     depot_lat = models.FloatField()
 
     objects = CrewQuerySet.as_manager()
+
+    # Attached by `grid.selectors.crews.crews_with_assignments` (not columns).
+    current_outage: Outage | None
+    open_orders: list[WorkOrder]
 
     class Meta:
         ordering = ["name"]
@@ -148,11 +160,18 @@ class Outage(models.Model):
     def __str__(self) -> str:
         return f"OUT-{self.pk:06d}" if self.pk else "new outage"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(
+        self,
+        *,
+        force_insert: bool | tuple[ModelBase, ...] = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
         self.start_day = local_day(self.started_at)
-        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "start_day"}
-        super().save(*args, **kwargs)
+        if update_fields is not None:
+            update_fields = {*update_fields, "start_day"}
+        super().save(force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields)
 
     @property
     def code(self) -> str:
@@ -160,10 +179,11 @@ class Outage(models.Model):
 
     @property
     def location_label(self) -> str:
-        if self.device_id:
+        if self.device is not None:
             return self.device.code
-        if self.transformer_id:
+        if self.transformer is not None:
             return self.transformer.code
+        assert self.service_point is not None  # the outage_has_a_location constraint
         return self.service_point.meter_id
 
     @property

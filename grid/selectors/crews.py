@@ -20,7 +20,8 @@ def crews_with_assignments() -> list[Crew]:
     }
     orders: dict[int, list[WorkOrder]] = {}
     for order in WorkOrder.objects.open().filter(crew__isnull=False):
-        orders.setdefault(order.crew_id, []).append(order)
+        if order.crew_id is not None:
+            orders.setdefault(order.crew_id, []).append(order)
     for crew in crews:
         crew.current_outage = outages.get(crew.pk)
         crew.open_orders = orders.get(crew.pk, [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
@@ -33,9 +34,9 @@ from grid.models import (
 from grid.selectors.outages import _active_outage_areas
 
 
-def _columns(model: type[Model], row_type: type[tuple]) -> QuerySet:
+def _columns(model: type[Model], row_type: type[NamedTuple]) -> QuerySet[Model, tuple[object, ...]]:
     """The columns of `model` that `row_type` names, in id order."""
-    return model.objects.order_by("id").values_list(*row_type._fields)
+    return model._default_manager.order_by("id").values_list(*row_type._fields)
 
 
 def map_rows() -> MapRows:
@@ -70,6 +71,10 @@ class UpstreamDevice:
     state: str
 
 
+# What an asset detail describes, by its kind: segment, device, transformer, meter, substation.
+type Asset = Segment | Device | Transformer | ServicePoint | Substation
+
+
 @dataclass
 class AssetDetail:
     """One asset as the map's detail panel shows it."""
@@ -87,7 +92,7 @@ class AssetDetail:
     lon: float
     lat: float
     path: list[list[float]] | None = None
-    instance: object = None
+    instance: Asset | None = None
 
 
 def _upstream(node: int) -> tuple[list[UpstreamDevice], bool]:
@@ -120,7 +125,11 @@ def _customers(points: QuerySet[ServicePoint]) -> Downstream:
         meters += count
     transformers = points.values("transformer_id").distinct().count()
     return Downstream(
-        segments=np.empty(0), nodes=np.empty(0), customers=customers, meters=meters, transformers=transformers
+        segments=np.empty(0, dtype=np.int64),
+        nodes=np.empty(0, dtype=np.int64),
+        customers=customers,
+        meters=meters,
+        transformers=transformers,
     )
 
 
@@ -160,8 +169,8 @@ def _device_detail(device: Device) -> AssetDetail:
     energization = network_cache.current_energization()
     topology = energization.topology
     arrays = topology.arrays
-    if device.segment_id is not None:
-        segment = device.segment
+    segment = device.segment
+    if segment is not None:
         index = arrays.segment_index(segment.id)
         node = energization.downstream_node(index)
         downstream = energization.downstream(index)
@@ -171,7 +180,8 @@ def _device_detail(device: Device) -> AssetDetail:
         lon, lat = segment.geometry[len(segment.geometry) // 2]
         location = f"segment S{segment.id}"
     else:
-        node = arrays.node_index(device.node_id)
+        assert device.node is not None  # the device_on_segment_or_node constraint
+        node = arrays.node_index(device.node.pk)
         live = bool(energization.energized[node])
         nodes = energization.subtree_nodes(node) if live else energization.island_nodes(node, behind=-1)
         downstream = topology.summarise(nodes)
@@ -185,7 +195,7 @@ def _device_detail(device: Device) -> AssetDetail:
         ("Normal state", device.get_normal_state_display()),
         ("Location", location),
     ]
-    if device.is_tie:
+    if device.tie_feeder is not None:
         attributes.append(("Tie to feeder", device.tie_feeder.code))
     return AssetDetail(
         kind="device",
@@ -303,7 +313,7 @@ def asset_detail(kind: str, ref: str) -> AssetDetail | None:
     raise ValueError(f"unknown asset kind {kind!r}")
 
 
-def locate_asset(query: str) -> dict | None:
+def locate_asset(query: str) -> dict[str, object] | None:
     """Where an asset or meter id is on the map: kind, ref, point and (segments, feeders) a path or bounds."""
     ref = normalise_code(query)
     if feeder := Feeder.objects.filter(code=ref).first():
@@ -351,19 +361,20 @@ def asset_operations(detail: AssetDetail) -> AssetOperations:
     topology = network_cache.current_topology()
     instance = detail.instance
     node = None
-    if detail.kind == "device" and instance.segment_id:
+    # The instance's type follows the detail's kind (segment, device, transformer, meter).
+    if isinstance(instance, Device) and instance.segment_id:
         node = int(topology.arrays.segment_from[topology.arrays.segment_index(instance.segment_id)])
-    elif detail.kind == "segment":
+    elif isinstance(instance, Segment):
         node = int(topology.arrays.segment_to[topology.arrays.segment_index(instance.pk)])
-    elif detail.kind == "transformer":
+    elif isinstance(instance, Transformer):
         node = topology.arrays.node_index(instance.node_id)
-    elif detail.kind == "meter":
+    elif isinstance(instance, ServicePoint):
         node = topology.arrays.node_index(instance.transformer.node_id)
     outages = [
         outage
         for outage, nodes, _ in _active_outage_areas()
         if (node is not None and node in set(nodes.tolist()))
-        or (detail.kind == "device" and outage.device_id == instance.pk)
+        or (isinstance(instance, Device) and outage.device_id == instance.pk)
     ]
     orders = WorkOrder.objects.open().select_related("crew")
     subject = Q(outage__in=[o.pk for o in outages])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, Model, Q, QuerySet, Sum
 from ninja.errors import HttpError
@@ -35,15 +37,15 @@ NETWORK_TABLE_MODELS: dict[str, type[Model]] = {
 
 def _normalise(value: object) -> object:
     """Database values in the generator's types (Decimal -> float) so both checksums agree."""
-    if value is not None and type(value).__name__ == "Decimal":
+    if isinstance(value, Decimal):
         return float(value)
     return value
 
 
-def _table_rows(name: str) -> Iterator[tuple]:
+def _table_rows(name: str) -> Iterator[NamedTuple]:
     """The stored rows of one network table in id order, as the generator's row type."""
     row_type = TABLE_ROWS[name]
-    rows = NETWORK_TABLE_MODELS[name].objects.order_by("id").values_list(*row_type._fields)
+    rows = NETWORK_TABLE_MODELS[name]._default_manager.order_by("id").values_list(*row_type._fields)
     for row in rows.iterator(chunk_size=10_000):
         yield row_type._make(_normalise(value) for value in row)
 
@@ -60,7 +62,9 @@ def network_is_seeded() -> bool:
 
 def network_counts() -> dict[str, int | float]:
     """Row counts of every network table, customers served, tie switches and km of primary."""
-    counts = {name: model.objects.count() for name, model in NETWORK_TABLE_MODELS.items()}
+    counts: dict[str, int | float] = {
+        name: model._default_manager.count() for name, model in NETWORK_TABLE_MODELS.items()
+    }
     counts["customers"] = ServicePoint.objects.aggregate(total=Sum("customers"))["total"] or 0
     counts["ties"] = Device.objects.filter(tie_feeder__isnull=False).count()
     counts["length_km"] = round((Segment.objects.aggregate(total=Sum("length_m"))["total"] or 0) / 1000, 1)
@@ -110,18 +114,19 @@ def feeder_summaries(*, substation: Substation | None = None) -> list[FeederSumm
             n=Count("id"), ties=Count("id", filter=Q(tie_feeder__isnull=False))
         )
     }
+    empty: dict[str, int] = {}  # a feeder without segments, meters or devices
     return [
         FeederSummary(
             code=feeder.code,
             substation=feeder.substation.code,
             nominal_kv=float(feeder.nominal_kv),
-            segments=segments.get(feeder.id, {}).get("n", 0),
-            length_km=round((segments.get(feeder.id, {}).get("metres") or 0) / 1000, 1),
+            segments=segments.get(feeder.id, empty).get("n", 0),
+            length_km=round((segments.get(feeder.id, empty).get("metres") or 0) / 1000, 1),
             transformers=transformers.get(feeder.id, 0),
-            service_points=meters.get(feeder.id, {}).get("n", 0),
-            customers=meters.get(feeder.id, {}).get("customers") or 0,
-            devices=devices.get(feeder.id, {}).get("n", 0),
-            ties=devices.get(feeder.id, {}).get("ties", 0),
+            service_points=meters.get(feeder.id, empty).get("n", 0),
+            customers=meters.get(feeder.id, empty).get("customers") or 0,
+            devices=devices.get(feeder.id, empty).get("n", 0),
+            ties=devices.get(feeder.id, empty).get("ties", 0),
         )
         for feeder in feeders
     ]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 from django.db.models import Prefetch, Q, QuerySet, Sum
@@ -14,6 +15,7 @@ from django.utils import timezone as django_timezone
 
 from grid import network_cache
 from grid.constants import TRANSFORMER_AREA, parse_area_key
+from grid.engine.arrays import BoolArray, IntArray
 from grid.engine.topology import Energization, Topology
 from grid.models import (
     Feeder,
@@ -23,12 +25,25 @@ from grid.models import (
     WorkOrder,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 OUTAGE_SORTS = {
     "started": ("-started_at", "-id"),
     "customers": ("-customers_affected", "-started_at"),
     "etr": ("etr", "-started_at"),
     "feeder": ("feeder__code", "-started_at"),
 }
+
+
+class RestoredAnnotation(TypedDict):
+    """What `outage_list` annotates on each outage: customers restored so far."""
+
+    restored: int
+
+
+# An outage from `outage_list`.
+type ListedOutage = WithAnnotations[Outage, RestoredAnnotation]
 
 
 def outage_list(
@@ -38,7 +53,7 @@ def outage_list(
     state: str | None = None,
     cause: str | None = None,
     sort: str = "started",
-) -> QuerySet[Outage]:
+) -> QuerySet[Outage, ListedOutage]:
     """Outages for the board and the API, with everything a row shows selected up front."""
     outages = Outage.objects.select_related(
         "feeder__substation", "device", "transformer", "service_point", "crew"
@@ -58,12 +73,12 @@ def outage_list(
 class OutageBoardRow:
     """One outage on the board, with the figures it shows beyond the model's own fields."""
 
-    outage: Outage
+    outage: ListedOutage
     customers_out: int
     elapsed_minutes: int  # whole minutes since it started
 
 
-def outage_board_rows(outages: Iterable[Outage], *, now: datetime) -> list[OutageBoardRow]:
+def outage_board_rows(outages: Iterable[ListedOutage], *, now: datetime) -> list[OutageBoardRow]:
     """Board rows for outages from `outage_list` (which annotates `restored`), timed up to `now`."""
     return [
         OutageBoardRow(
@@ -131,8 +146,8 @@ def outage_windows(start: datetime, end: datetime) -> list[OutageWindow]:
 class CoveredArea:
     """Node and segment indexes an outage covers."""
 
-    nodes: np.ndarray
-    segments: np.ndarray
+    nodes: IntArray
+    segments: IntArray
 
 
 def outage_area(outage: Outage, live: Energization) -> CoveredArea | None:
@@ -149,7 +164,7 @@ def outage_area(outage: Outage, live: Energization) -> CoveredArea | None:
     return CoveredArea(nodes=np.array([node]), segments=np.array([], dtype=np.int64))
 
 
-def _active_outage_areas() -> list[tuple[Outage, np.ndarray, np.ndarray]]:
+def _active_outage_areas() -> list[tuple[Outage, IntArray, IntArray]]:
     """Active outages with the node and segment indexes they cover (below a device, or a transformer's node)."""
 
     outages = list(
@@ -166,7 +181,7 @@ def _active_outage_areas() -> list[tuple[Outage, np.ndarray, np.ndarray]]:
     return areas
 
 
-def active_outage_segment_mask() -> np.ndarray | None:
+def active_outage_segment_mask() -> BoolArray | None:
     """Bool per segment (segment id order) inside an active outage, for the map; None when there is none."""
     areas = _active_outage_areas()
     if not areas:
@@ -187,6 +202,7 @@ def outage_location_node(outage: Outage, topology: Topology) -> int | None:
         if segment < 0:
             return int(topology.arrays.device_node[index])
         return network_cache.current_energization().downstream_node(segment)
-    if outage.transformer_id:
+    if outage.transformer is not None:
         return topology.arrays.node_index(outage.transformer.node_id)
+    assert outage.service_point is not None  # the outage_has_a_location constraint
     return topology.arrays.node_index(outage.service_point.transformer.node_id)

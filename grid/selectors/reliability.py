@@ -334,20 +334,24 @@ def momentary_operations(period: Period, *, feeder_ids: list[int] | None = None)
         )
         .order_by()
     )  # fmt: skip
-    return [
-        (
-            day,
-            Interruption(
-                started_at=started,
-                customers=customers,
-                customer_minutes=0.0,
-                duration=timedelta(minutes=duration),
-                device=location_key(device, transformer, point),
-                feeder=feeder,
-            ),
+    operations: list[tuple[date, Interruption]] = []
+    for day, started, customers, duration, feeder, device, transformer, point in rows:
+        # Every stored outage has its start day, and the duration filter leaves no null duration.
+        assert day is not None and duration is not None
+        operations.append(
+            (
+                day,
+                Interruption(
+                    started_at=started,
+                    customers=customers,
+                    customer_minutes=0.0,
+                    duration=timedelta(minutes=duration),
+                    device=location_key(device, transformer, point),
+                    feeder=feeder,
+                ),
+            )
         )
-        for day, started, customers, duration, feeder, device, transformer, point in rows
-    ]
+    return operations
 
 
 ZERO_COUNTS: DistinctCounts = {"cn": 0, **{f"more_{n}": 0 for n in CEMI_N}}
@@ -485,7 +489,7 @@ def reliability_overview(period: Period) -> Overview:
     by_feeder = sustained_sums_by_feeder(period, days=days)
     distinct_by_feeder = distinct_customer_counts(period, days=days, per_feeder=True)
     momentary = momentary_operations(period)
-    momentary_by_feeder: dict[int, list[tuple[date, Interruption]]] = defaultdict(list)
+    momentary_by_feeder: dict[int | None, list[tuple[date, Interruption]]] = defaultdict(list)
     for day, operation in momentary:
         momentary_by_feeder[operation.feeder].append((day, operation))
     feeders = Feeder.objects.in_bulk(list(served_by_feeder))

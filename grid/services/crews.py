@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from grid.models import Crew, Substation
@@ -41,7 +41,7 @@ def crews_seed(*, count: int = 12, seed: int = 1) -> int:
 
 
 @transaction.atomic
-def crew_set_status(*, crew_id: int, status: str, by: AbstractBaseUser) -> Crew:
+def crew_set_status(*, crew_id: int, status: str, by: User) -> Crew:
     """Put a crew on or off shift (assignment states follow their outage)."""
     _require_operator(by)
     crew = Crew.objects.select_for_update().filter(pk=crew_id).first()

@@ -14,6 +14,7 @@ from grid import network_cache
 from grid.constants import SERVICE_AREA, TRANSFORMER_AREA, area_key
 from grid.engine.meter_events import ParsedEvent, RowError
 from grid.engine.prediction import Prediction, Thresholds, roll_up
+from grid.engine.topology import Energization, Topology
 from grid.models import Device, MeterEvent, Outage, OutageEvent, ServicePoint, Transformer, local_day
 from grid.selectors.outages import outage_area, outage_location_node
 from grid.services.outages import customers_restored_total, default_etr, outage_add_step, outage_bump
@@ -110,9 +111,9 @@ def outages_predict(*, thresholds: Thresholds | None = None) -> list[int]:
         .exclude(state=Outage.State.PREDICTED)
         .select_related("device", "transformer", "service_point__transformer")
     ):
-        area = outage_area(held, live)
-        if area is not None:
-            explained[area.nodes] = True
+        covered = outage_area(held, live)
+        if covered is not None:
+            explained[covered.nodes] = True
     meter_node = {meter: node for meter, node in meter_node.items() if not explained[node]}
     predictions = roll_up(live, meter_node, thresholds)
     predicted = list(
@@ -140,19 +141,20 @@ def outages_predict(*, thresholds: Thresholds | None = None) -> list[int]:
     return touched
 
 
-def _node_of(outage: Outage, topology: network_cache.Topology) -> int | None:
+def _node_of(outage: Outage, topology: Topology) -> int | None:
     return outage_location_node(outage, topology)
 
 
-def _prediction_area(prediction: Prediction, live: network_cache.Energization) -> set[int]:
+def _prediction_area(prediction: Prediction, live: Energization) -> set[int]:
     """Node indexes a prediction covers: below its device, or its transformer node."""
     if prediction.level == "device":
         segment = int(live.topology.arrays.device_segment[prediction.device])
         return set(live.downstream(segment).nodes.tolist())
+    assert prediction.node is not None  # transformer and service predictions sit at a node
     return {prediction.node}
 
 
-def _location(prediction: Prediction, live: network_cache.Energization) -> dict[str, object]:
+def _location(prediction: Prediction, live: Energization) -> dict[str, object]:
     """Outage fields for where a prediction puts the outage, with the customers it affects."""
     topology = live.topology
     if prediction.level == "device":
@@ -172,6 +174,7 @@ def _location(prediction: Prediction, live: network_cache.Energization) -> dict[
     node_id = int(topology.arrays.node_ids[prediction.node])
     if prediction.level == "transformer":
         transformer = Transformer.objects.filter(node_id=node_id).order_by("pk").first()
+        assert transformer is not None  # a transformer prediction sits at a transformer's node
         points = list(transformer.service_points.values_list("customer_class", "customers"))
         fields: dict[str, object] = {"transformer": transformer, "service_point": None, "kind": "transformer"}
         area = area_key(TRANSFORMER_AREA, transformer.pk)
@@ -197,7 +200,7 @@ def _location(prediction: Prediction, live: network_cache.Energization) -> dict[
 
 
 def _apply_prediction(
-    prediction: Prediction, inside: list[Outage], *, started_at: datetime, live: network_cache.Energization
+    prediction: Prediction, inside: list[Outage], *, started_at: datetime, live: Energization
 ) -> Outage:
     """Create, keep, escalate/shrink and merge predicted outages so one outage matches the prediction."""
     location = _location(prediction, live)

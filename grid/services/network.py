@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Model
 
 from fluxops.progress import ProgressCallback
 from grid.engine.synthetic import Network
@@ -43,9 +46,9 @@ _SEED_ORDER: tuple[tuple[str, str], ...] = (
     ("service points", "service_points"),
 )
 
-NETWORK_MODELS: tuple[type, ...] = (ServicePoint, Transformer, Device, Segment, Node, Feeder, Substation)
+NETWORK_MODELS: tuple[type[Model], ...] = (ServicePoint, Transformer, Device, Segment, Node, Feeder, Substation)
 # Operational records that point into the network; a reset removes them with it.
-OPERATION_MODELS: tuple[type, ...] = (
+OPERATION_MODELS: tuple[type[Model], ...] = (
     MeterEvent,
     RestorationStep,
     OutageEvent,
@@ -60,14 +63,15 @@ class NetworkNotEmpty(Exception):
     """Raised when seeding would mix a new network into an existing one."""
 
 
-def _rows_for(network: Network, phase: str) -> list[tuple]:
+def _rows_for(network: Network, phase: str) -> Sequence[NamedTuple]:
     if phase == "bus nodes":
         return [node for node in network.nodes if node.kind == "bus"]
     if phase == "nodes":
         return [node for node in network.nodes if node.kind != "bus"]
     if phase == "feeders":  # the head breakers do not exist yet
         return [feeder._replace(head_breaker_id=None) for feeder in network.feeders]
-    return getattr(network, phase.replace(" ", "_"))
+    rows: list[NamedTuple] = getattr(network, phase.replace(" ", "_"))
+    return rows
 
 
 @transaction.atomic
@@ -84,7 +88,7 @@ def network_seed(*, network: Network, reset: bool = False, progress: ProgressCal
         report(phase, 0, len(rows))
         for start in range(0, len(rows), BATCH_SIZE):
             chunk = rows[start : start + BATCH_SIZE]
-            model.objects.bulk_create([model(**row._asdict()) for row in chunk])
+            model._default_manager.bulk_create([model(**row._asdict()) for row in chunk])
             report(phase, start + len(chunk), len(rows))
     head_breakers = [Feeder(id=feeder.id, head_breaker_id=feeder.head_breaker_id) for feeder in network.feeders]
     Feeder.objects.bulk_update(head_breakers, ["head_breaker_id"], batch_size=BATCH_SIZE)

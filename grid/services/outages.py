@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Sum
@@ -49,7 +49,7 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-CREW_STATUS_FOR = {
+CREW_STATUS_FOR: dict[str, Crew.Status] = {
     State.CREW_ASSIGNED: Crew.Status.ASSIGNED,
     State.EN_ROUTE: Crew.Status.EN_ROUTE,
     State.ON_SITE: Crew.Status.ON_SITE,
@@ -71,7 +71,7 @@ def customers_restored_total(outage: Outage) -> int:
     return outage.steps.aggregate(total=Sum("customers_restored"))["total"] or 0
 
 
-def _require_operator(by: AbstractBaseUser) -> None:
+def _require_operator(by: User) -> None:
     if not has_role(by, OPERATOR):
         raise PermissionDenied("Only operators and admins may change outages.")
 
@@ -105,7 +105,7 @@ def outage_transition(
     outage_id: int,
     version: int,
     action: str,
-    by: AbstractBaseUser,
+    by: User,
     crew_id: int | None = None,
     cause: str | None = None,
     note: str = "",
@@ -171,7 +171,7 @@ def outage_transition(
 
 
 @transaction.atomic
-def outage_update_etr(*, outage_id: int, version: int, etr: datetime, by: AbstractBaseUser, note: str = "") -> Outage:
+def outage_update_etr(*, outage_id: int, version: int, etr: datetime, by: User, note: str = "") -> Outage:
     """Set the estimated restoration time of an active outage."""
     _require_operator(by)
     outage = _lock(outage_id, version)
@@ -188,7 +188,7 @@ def outage_update_etr(*, outage_id: int, version: int, etr: datetime, by: Abstra
 
 @transaction.atomic
 def outage_record_step(
-    *, outage_id: int, version: int, customers: int, by: AbstractBaseUser, at: datetime | None = None, note: str = ""
+    *, outage_id: int, version: int, customers: int, by: User, at: datetime | None = None, note: str = ""
 ) -> Outage:
     """Record a partial restoration; restoring the last customers moves the outage to restored."""
     _require_operator(by)
@@ -208,7 +208,7 @@ def outage_record_step(
     return outage
 
 
-def outage_add_step(*, outage: Outage, customers: int, at: datetime, by: AbstractBaseUser | None, note: str) -> None:
+def outage_add_step(*, outage: Outage, customers: int, at: datetime, by: User | None, note: str) -> None:
     """Add a restoration step (callers hold the row); the last customers restore the outage."""
     RestorationStep.objects.create(outage=outage, at=at, customers_restored=customers, by=by, note=note)
     OutageEvent.objects.create(

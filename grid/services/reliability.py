@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from grid.constants import SERVICE_AREA, TRANSFORMER_AREA, area_key, parse_area_key
 from grid.engine.reliability import SUSTAINED_MINUTES
 from grid.models import Outage, OutageArea, ServicePoint
+
+
+def _start_day(outage: Outage) -> date:
+    """The outage's local start day (every write of an outage sets it)."""
+    assert outage.start_day is not None
+    return outage.start_day
 
 
 def outage_areas_record(*, outages: Iterable[Outage]) -> int:
@@ -31,7 +38,7 @@ def outage_areas_record(*, outages: Iterable[Outage]) -> int:
                 OutageArea(
                     outage=outage,
                     feeder_id=outage.feeder_id,
-                    start_day=outage.start_day,
+                    start_day=_start_day(outage),
                     area=area,
                     within=within,
                     customers=n,

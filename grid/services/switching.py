@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -76,7 +76,7 @@ def _parallel_feeders(before: Energization, device: Device) -> list[str]:
         return []
     feeder_ids = [before.node_feeder(a), before.node_feeder(b)]
     codes = dict(Feeder.objects.filter(pk__in=[f for f in feeder_ids if f]).values_list("pk", "code"))
-    return [codes.get(f, "?") for f in feeder_ids]
+    return ["?" if f is None else codes.get(f, "?") for f in feeder_ids]
 
 
 @transaction.atomic
@@ -85,7 +85,7 @@ def device_operate(
     device_id: int,
     to_state: str,
     reason: str,
-    by: AbstractBaseUser,
+    by: User,
     allow_parallel: bool = False,
     at: datetime | None = None,
 ) -> SwitchingOperation:
@@ -126,9 +126,7 @@ def device_operate(
     )
 
 
-def _switching_outage_extend(
-    *, device: Device, lost: Downstream, at: datetime, by: AbstractBaseUser, reason: str
-) -> Outage:
+def _switching_outage_extend(*, device: Device, lost: Downstream, at: datetime, by: User, reason: str) -> Outage:
     """Add de-energized customers to the feeder's active switching outage, or start one."""
     outage = (
         Outage.objects.select_for_update()
@@ -171,7 +169,7 @@ def _switching_outage_extend(
     return outage
 
 
-def _outages_restore_area(*, gained: Downstream, at: datetime, by: AbstractBaseUser, note: str) -> Outage | None:
+def _outages_restore_area(*, gained: Downstream, at: datetime, by: User, note: str) -> Outage | None:
     """Record a restoration step on active outages located inside the re-energized area."""
     topology = network_cache.current_topology()
     inside = np.zeros(topology.arrays.node_count, dtype=bool)

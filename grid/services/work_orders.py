@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from grid.services.outages import _require_operator
 def work_order_create(
     *,
     summary: str,
-    by: AbstractBaseUser,
+    by: User,
     outage_id: int | None = None,
     device_id: int | None = None,
     transformer_id: int | None = None,
@@ -41,7 +41,7 @@ def work_order_create(
     )
 
 
-WORK_ORDER_MOVES = {
+WORK_ORDER_MOVES: dict[str, tuple[WorkOrder.Status, ...]] = {
     WorkOrder.Status.OPEN: (WorkOrder.Status.ASSIGNED, WorkOrder.Status.CANCELLED),
     WorkOrder.Status.ASSIGNED: (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.OPEN, WorkOrder.Status.CANCELLED),
     WorkOrder.Status.IN_PROGRESS: (WorkOrder.Status.DONE, WorkOrder.Status.CANCELLED),
@@ -50,7 +50,7 @@ WORK_ORDER_MOVES = {
 
 @transaction.atomic
 def work_order_set_status(
-    *, work_order_id: int, status: str, by: AbstractBaseUser, crew_id: int | None = None, note: str = ""
+    *, work_order_id: int, status: str, by: User, crew_id: int | None = None, note: str = ""
 ) -> WorkOrder:
     """Move a work order along open -> assigned (with a crew) -> in progress -> done, or cancel it."""
     _require_operator(by)
