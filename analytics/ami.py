@@ -22,15 +22,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.db.models import F
+from django.db.models import F, Model, QuerySet
 
 from grid.models import Feeder, ServicePoint, Transformer
 from grid.selectors import outages as grid_outages
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def outage_windows(start: dt.datetime, end: dt.datetime) -> list[OutageWindow]:
 def export_network(directory: Path) -> dict[str, int]:
     """Write the network dimensions the warehouse needs as CSV files in `directory`; returns row counts."""
     directory.mkdir(parents=True, exist_ok=True)
-    tables: dict[str, tuple[list[str], Iterable[tuple]]] = {
+    tables: dict[str, tuple[list[str], QuerySet[Model, tuple[object, ...]]]] = {
         "grid_feeder": (
             ["feeder_id", "feeder_code", "substation_code", "src_lon", "src_lat"],
             Feeder.objects.order_by("id").values_list(
@@ -189,7 +191,7 @@ def readings_sql(*, with_gaps: bool) -> str:
     return READINGS_SELECT.format(gap_filter=GAP_FILTER if with_gaps else "")
 
 
-def prepare(conn: Any, csv_dir: Path, seed: int) -> int:
+def prepare(conn: duckdb.DuckDBPyConnection, csv_dir: Path, seed: int) -> int:
     """Create the generation tables in the DuckDB connection `conn`; returns the number of meters."""
     params = {
         "feeders": str(csv_dir / "grid_feeder.csv"),
@@ -199,10 +201,13 @@ def prepare(conn: Any, csv_dir: Path, seed: int) -> int:
     }
     for statement in _statements(PREPARE_SQL):
         conn.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
-    return conn.execute("SELECT count(*) FROM gen_meter").fetchone()[0]
+    found = conn.execute("SELECT count(*) FROM gen_meter").fetchone()
+    assert found is not None  # count(*) answers one row
+    meters: int = found[0]
+    return meters
 
 
-def prepare_day(conn: Any, day: dt.date, seed: int) -> bool:
+def prepare_day(conn: duckdb.DuckDBPyConnection, day: dt.date, seed: int) -> bool:
     """Fill gen_time (and gen_gap from the outage history) for one day; True when there are gaps."""
     start = dt.datetime.combine(day, dt.time())
     end = start + dt.timedelta(days=1)

@@ -7,7 +7,7 @@ import datetime as dt
 import altair as alt
 
 from analytics import queries
-from fluxops.charts import AMBER, BLUE, MUTED, PURPLE, RED, finish
+from fluxops.charts import AMBER, BLUE, MUTED, PURPLE, RED, ChartSpec, finish, inline_data
 
 CLASS_COLOURS = alt.Scale(domain=["residential", "commercial", "industrial"], range=[BLUE, AMBER, PURPLE])
 
@@ -16,10 +16,10 @@ def _iso(value: dt.datetime) -> str:
     return value.isoformat()
 
 
-def feeder_load(rows: list[queries.FeederLoadPoint], peak_hour: dt.datetime | None, peak_kw: float | None) -> dict:
+def feeder_load(rows: list[queries.FeederLoadPoint], peak_hour: dt.datetime | None, peak_kw: float | None) -> ChartSpec:
     """Stacked area of average kW by customer class per hour, the peak hour marked."""
-    data = alt.Data(
-        values=[{"hour": _iso(r.hour), "customer_class": r.customer_class, "kw": round(r.avg_kw, 1)} for r in rows]
+    data = inline_data(
+        [{"hour": _iso(r.hour), "customer_class": r.customer_class, "kw": round(r.avg_kw, 1)} for r in rows]
     )
     area = (
         alt.Chart(data)
@@ -33,9 +33,7 @@ def feeder_load(rows: list[queries.FeederLoadPoint], peak_hour: dt.datetime | No
     )
     if peak_hour is None:
         return finish(area)
-    peak = alt.Data(
-        values=[{"hour": _iso(peak_hour), "kw": round(peak_kw or 0, 1), "label": f"peak {peak_kw:,.0f} kW"}]
-    )
+    peak = inline_data([{"hour": _iso(peak_hour), "kw": round(peak_kw or 0, 1), "label": f"peak {peak_kw:,.0f} kW"}])
     rule = alt.Chart(peak).mark_rule(color=RED, strokeDash=[4, 3]).encode(x="hour:T")
     text = alt.Chart(peak).mark_text(color=RED, align="left", dx=4, dy=-6).encode(x="hour:T", y="kw:Q", text="label:N")
     return finish(alt.layer(area, rule, text))
@@ -45,10 +43,10 @@ def _band(pct: float) -> str:
     return "> 120%" if pct > 120 else "100-120%" if pct > 100 else "<= 100%"
 
 
-def transformer_loading(rows: list[queries.TransformerLoading], top: int = 25) -> dict:
+def transformer_loading(rows: list[queries.TransformerLoading], top: int = 25) -> ChartSpec:
     """Peak loading (% of rating) of the most loaded transformers, with 100% and 120% lines."""
-    data = alt.Data(
-        values=[
+    data = inline_data(
+        [
             {
                 "transformer": r.transformer_code,
                 "peak_pct": round(r.peak_pct, 1),
@@ -72,19 +70,19 @@ def transformer_loading(rows: list[queries.TransformerLoading], top: int = 25) -
             tooltip=["transformer:N", "kva:Q", "peak_pct:Q"],
         )
     )
-    limits = alt.Data(values=[{"pct": 100}, {"pct": 120}])
+    limits = inline_data([{"pct": 100}, {"pct": 120}])
     rules = alt.Chart(limits).mark_rule(strokeDash=[4, 3], color=MUTED).encode(y="pct:Q")
     return finish(alt.layer(bars, rules))
 
 
-def voltage_compliance(rows: list[queries.FeederVoltage], top: int = 20) -> dict:
+def voltage_compliance(rows: list[queries.FeederVoltage], top: int = 20) -> ChartSpec:
     """Meters with Range A and Range B excursions on the feeders with the most."""
     values = []
     for r in rows[:top]:
         values.append({"feeder": r.feeder_code, "range": "outside Range A", "meters": r.meters_out_a})
         values.append({"feeder": r.feeder_code, "range": "outside Range B", "meters": r.meters_out_b})
     chart = (
-        alt.Chart(alt.Data(values=values))
+        alt.Chart(inline_data(values))
         .mark_bar()
         .encode(
             x=alt.X("feeder:N", sort=None, title=None),
@@ -99,7 +97,7 @@ def voltage_compliance(rows: list[queries.FeederVoltage], top: int = 20) -> dict
     return finish(chart)
 
 
-def system_load(rows: list[queries.SystemLoadHour], day: dt.date, week_before: dt.date) -> dict:
+def system_load(rows: list[queries.SystemLoadHour], day: dt.date, week_before: dt.date) -> ChartSpec:
     """System MW by hour of day: the day against the same weekday a week before."""
     this, last = f"{day:%a %d %b}", f"{week_before:%a %d %b}"
     values = []
@@ -109,7 +107,7 @@ def system_load(rows: list[queries.SystemLoadHour], day: dt.date, week_before: d
         if r.mw_week_before is not None:
             values.append({"hour": r.hour_of_day, "series": last, "mw": round(r.mw_week_before, 2)})
     chart = (
-        alt.Chart(alt.Data(values=values))
+        alt.Chart(inline_data(values))
         .mark_line(point=True)
         .encode(
             x=alt.X("hour:Q", title="hour of day", scale=alt.Scale(domain=[0, 23])),

@@ -18,6 +18,7 @@ import numpy as np
 from analytics import queries
 from analytics.errors import WarehouseError
 from grid import network_cache
+from grid.engine.arrays import BoolArray, ByteArray, FloatArray
 from grid.models import Feeder, Segment, Transformer
 
 logger = logging.getLogger(__name__)
@@ -26,12 +27,12 @@ POWER_FACTOR = 0.95
 # Loading classes as the map's status encodes them: 1 below 50 %, 2 50-80 %, 3 80-100 %, 4 over 100 %.
 CLASS_EDGES = (0.5, 0.8, 1.0)
 
-_cache: dict[tuple, np.ndarray] = {}
+_cache: dict[tuple[int, int, str], ByteArray] = {}
 
 
 def loading_classes(
-    through_kw: np.ndarray, kv_per_segment: np.ndarray, ampacity: np.ndarray, live: np.ndarray
-) -> np.ndarray:
+    through_kw: FloatArray, kv_per_segment: FloatArray, ampacity: FloatArray, live: BoolArray
+) -> ByteArray:
     """uint8 loading class per segment (0 where no load flows or the segment is dead)."""
     amps = through_kw / (math.sqrt(3) * np.maximum(kv_per_segment, 0.1) * POWER_FACTOR)
     share = amps / np.maximum(ampacity, 1.0)
@@ -40,7 +41,7 @@ def loading_classes(
     return classes
 
 
-def segment_loading() -> np.ndarray | None:
+def segment_loading() -> ByteArray | None:
     """Loading class per segment (segment id order), or None when the warehouse cannot say yet."""
     try:
         status = queries.data_status()
@@ -62,7 +63,7 @@ def segment_loading() -> np.ndarray | None:
     return _cache[key]
 
 
-def _compute(peaks: list[queries.TransformerPeak]) -> np.ndarray:
+def _compute(peaks: list[queries.TransformerPeak]) -> ByteArray:
     live = network_cache.current_energization()
     arrays = live.topology.arrays
     node_of = dict(Transformer.objects.values_list("pk", "node_id"))

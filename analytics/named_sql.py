@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -46,7 +45,7 @@ class NamedQuery:
         ).sql(dialect="snowflake", comments=False)
 
 
-def _parse(sql: str) -> exp.Expression:
+def _parse(sql: str) -> exp.Expr:
     try:
         statements = [s for s in sqlglot.parse(sql, read="snowflake") if s is not None]
     except SqlglotError as exc:
@@ -105,7 +104,7 @@ def registered_queries() -> list[str]:
     return sorted(path.stem for path in SQL_DIR.glob("*.sql"))
 
 
-def bind(query: NamedQuery, params: Mapping[str, Any]) -> dict[str, Any]:
+def bind(query: NamedQuery, params: Mapping[str, object]) -> dict[str, object]:
     """The parameters `query` takes, from `params`; QueryError when one is missing."""
     missing = query.params - params.keys()
     if missing:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from analytics import queries
 from analytics.warehouse import WarehouseEmpty
 from grid.models import Feeder
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 MAX_DAYS = 31
 DEFAULT_DAYS = 7
@@ -37,17 +40,32 @@ def resolve_period(start: dt.date | None, days: int, status: queries.DataStatus)
     return Period(start, start + dt.timedelta(days=days))
 
 
+class OutcomeExtra(TypedDict, total=False):
+    """A panel's figures besides its rows; each panel fills its own keys."""
+
+    feeder: str
+    peak_hour: dt.datetime | None
+    peak_kw: float | None
+    over_100: int
+    over_120: int
+    meters: list[queries.MeterVoltage]
+    day: dt.date
+    week_before: dt.date
+    peak_mw: float | None
+
+
 @dataclass
 class Outcome:
     """A panel's figures, or pending=True while its query still runs in the background."""
 
     pending: bool = False
     period: Period | None = None
+    # The rows of the panel's query, as that query's row type.
     rows: list[Any] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: OutcomeExtra = field(default_factory=OutcomeExtra)
 
 
-def _run(spec: queries.Spec, wait: float | None) -> list[Any] | None:
+def _run[R: DataclassInstance](spec: queries.Spec[R], wait: float | None) -> list[R] | None:
     return queries.cached(spec, wait=wait)
 
 
@@ -95,7 +113,7 @@ def voltage_compliance(
     rows = _run(queries.voltage_compliance_feeders(start=period.start, end=period.end), wait)
     if rows is None:
         return Outcome(pending=True, period=period)
-    meters: list[Any] = []
+    meters: list[queries.MeterVoltage] = []
     if feeder is not None:
         found = _run(queries.voltage_compliance_meters(feeder_id=feeder.pk, start=period.start, end=period.end), wait)
         if found is None:

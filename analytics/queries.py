@@ -13,12 +13,15 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from django.conf import settings
 from django.core.cache import cache
 
 from analytics.warehouse import Result, Ticket, get_warehouse
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 RESULT_TTL = 3600
 VERSION_TTL = 10
@@ -123,12 +126,12 @@ class DataStatus:
 
 
 @dataclass(frozen=True)
-class Spec:
+class Spec[R: DataclassInstance]:
     """A named query with bound parameters and the row type its rows become."""
 
     name: str
-    params: dict[str, Any]
-    row_type: type
+    params: dict[str, object]
+    row_type: type[R]
 
     def key(self, version: str) -> str:
         """Cache key: warehouse, query, parameters and data version."""
@@ -158,14 +161,14 @@ def _convert(value: Any, kind: Any) -> Any:
     return value
 
 
-def typed_rows(result: Result, row_type: type) -> list[Any]:
+def typed_rows[R: DataclassInstance](result: Result, row_type: type[R]) -> list[R]:
     """Rows of `result` as `row_type` instances, values converted to the declared field types."""
     fields = [(f.name, f.type) for f in dataclasses.fields(row_type)]
     index = {name: result.columns.index(name) for name, _ in fields}
     return [row_type(**{name: _convert(row[index[name]], kind) for name, kind in fields}) for row in result.rows]
 
 
-def run(spec: Spec, *, timeout: float | None = None) -> list[Any]:
+def run[R: DataclassInstance](spec: Spec[R], *, timeout: float | None = None) -> list[R]:
     """Run a query now (no cache) and return typed rows."""
     return typed_rows(get_warehouse().query(spec.name, spec.params, timeout=timeout), spec.row_type)
 
@@ -173,14 +176,16 @@ def run(spec: Spec, *, timeout: float | None = None) -> list[Any]:
 def data_status() -> DataStatus:
     """The warehouse's data version and days covered (cached for a few seconds)."""
     key = f"analytics:status:{settings.WAREHOUSE_URL}"
-    status = cache.get(key)
+    status: DataStatus | None = cache.get(key)
     if status is None:
         (status,) = run(Spec("data_status", {}, DataStatus), timeout=settings.WAREHOUSE_CONNECT_TIMEOUT + 5)
         cache.set(key, status, VERSION_TTL)
     return status
 
 
-def cached(spec: Spec, *, wait: float | None = None, sleep: Callable[[float], None] = time.sleep) -> list[Any] | None:
+def cached[R: DataclassInstance](
+    spec: Spec[R], *, wait: float | None = None, sleep: Callable[[float], None] = time.sleep
+) -> list[R] | None:
     """Typed rows from the cache, or from a background query waited on for `wait` s; None while it still runs.
 
     Long queries keep running after the request gives up (Snowflake execute_async, a local thread on
@@ -188,7 +193,7 @@ def cached(spec: Spec, *, wait: float | None = None, sleep: Callable[[float], No
     """
     version = data_status().version
     key = spec.key(version)
-    hit = cache.get(key)
+    hit: list[R] | None = cache.get(key)
     if hit is not None:
         return hit
     warehouse = get_warehouse()
@@ -220,35 +225,35 @@ def _start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
 
 
-def feeder_load_profile(*, feeder_id: int, start: dt.date, end: dt.date) -> Spec:
+def feeder_load_profile(*, feeder_id: int, start: dt.date, end: dt.date) -> Spec[FeederLoadPoint]:
     """Hourly load of one feeder by customer class over the days [start, end)."""
     return Spec(
         "feeder_load_profile", {"feeder_id": feeder_id, "start": _start(start), "end": _start(end)}, FeederLoadPoint
     )
 
 
-def transformer_loading(*, start: dt.date, end: dt.date, feeder_id: int | None = None) -> Spec:
+def transformer_loading(*, start: dt.date, end: dt.date, feeder_id: int | None = None) -> Spec[TransformerLoading]:
     """Transformers ranked by peak loading over the days [start, end), on one feeder or all."""
     return Spec(
         "transformer_loading", {"feeder_id": feeder_id or 0, "start_day": start, "end_day": end}, TransformerLoading
     )
 
 
-def transformer_peaks(*, start: dt.date, end: dt.date) -> Spec:
+def transformer_peaks(*, start: dt.date, end: dt.date) -> Spec[TransformerPeak]:
     """Peak kW of every transformer over the days [start, end) (the map's loading colours)."""
     return Spec("transformer_peaks", {"start_day": start, "end_day": end}, TransformerPeak)
 
 
-def voltage_compliance_feeders(*, start: dt.date, end: dt.date) -> Spec:
+def voltage_compliance_feeders(*, start: dt.date, end: dt.date) -> Spec[FeederVoltage]:
     """Range A/B excursions per feeder over the days [start, end)."""
     return Spec("voltage_compliance_feeders", {"start_day": start, "end_day": end}, FeederVoltage)
 
 
-def voltage_compliance_meters(*, feeder_id: int, start: dt.date, end: dt.date) -> Spec:
+def voltage_compliance_meters(*, feeder_id: int, start: dt.date, end: dt.date) -> Spec[MeterVoltage]:
     """Meters of one feeder with Range A/B excursions over the days [start, end)."""
     return Spec("voltage_compliance_meters", {"feeder_id": feeder_id, "start_day": start, "end_day": end}, MeterVoltage)
 
 
-def system_load(*, day: dt.date) -> Spec:
+def system_load(*, day: dt.date) -> Spec[SystemLoadHour]:
     """System MW by hour: `day` against the same weekday a week before."""
     return Spec("system_load", {"day": day}, SystemLoadHour)

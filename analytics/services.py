@@ -10,7 +10,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from analytics import ami
 from analytics.warehouse import (
@@ -50,13 +49,13 @@ class RefreshReport:
     seconds: float
 
 
-def _one(writer: DuckDBWriter | SnowflakeWriter, name: str, params: dict[str, Any] | None = None) -> Any:
+def _one(writer: DuckDBWriter | SnowflakeWriter, name: str, params: dict[str, object] | None = None) -> object:
     (statement,) = write_statements(name)
     rows = writer.run(statement, params).rows
     return rows[0][0] if rows else None
 
 
-def _bounds(day: dt.date) -> dict[str, Any]:
+def _bounds(day: dt.date) -> dict[str, object]:
     start = dt.datetime.combine(day, dt.time())
     return {"start": start, "end": start + dt.timedelta(days=1)}
 
@@ -121,7 +120,9 @@ def _seed_duckdb(
             writer.native("BEGIN TRANSACTION")
             writer.script("clear_day", bounds)
             written = writer.native(f"INSERT INTO ami_readings {ami.readings_sql(with_gaps=with_gaps)}", {"seed": seed})
-            rows += written.fetchone()[0]
+            inserted = written.fetchone()
+            assert inserted is not None  # INSERT answers its row count
+            rows += inserted[0]
             writer.script("record_load", {**bounds, "day": day, "batch": batch})
             writer.native("COMMIT")
             report("ami readings", index + 1, days)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -23,8 +24,12 @@ from django.views.decorators.http import require_GET
 from analytics import charts, panels
 from analytics.forms import PanelForm
 from analytics.warehouse import WarehouseError
+from fluxops.charts import ChartSpec
 from fluxops.htmx import htmx_partial
 from grid.models import Feeder
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,8 @@ class PanelInfo:
 
     slug: str
     title: str
-    run: Callable[..., panels.Outcome]
-    chart: Callable[[panels.Outcome], dict]
+    run: Callable[[PanelForm, float | None], panels.Outcome]
+    chart: Callable[[panels.Outcome], ChartSpec]
     template: str
 
 
@@ -42,8 +47,19 @@ def _default_feeder(form: PanelForm) -> Feeder | None:
     return form.cleaned_data.get("feeder") or Feeder.objects.order_by("code").first()
 
 
-def _period_args(form: PanelForm) -> dict[str, Any]:
+class _PeriodArgs(TypedDict):
+    start: dt.date | None
+    days: int
+
+
+def _period_args(form: PanelForm) -> _PeriodArgs:
     return {"start": form.cleaned_data.get("start"), "days": form.cleaned_data.get("days") or panels.DEFAULT_DAYS}
+
+
+def _feeder_load(form: PanelForm, wait: float | None) -> panels.Outcome:
+    feeder = _default_feeder(form)
+    assert feeder is not None  # the default feeder comes from the seeded network
+    return panels.feeder_load(feeder=feeder, wait=wait, **_period_args(form))
 
 
 PANELS: dict[str, PanelInfo] = {
@@ -52,7 +68,7 @@ PANELS: dict[str, PanelInfo] = {
         PanelInfo(
             "feeder-load",
             "Feeder load profile",
-            lambda form, wait: panels.feeder_load(feeder=_default_feeder(form), wait=wait, **_period_args(form)),
+            _feeder_load,
             lambda o: charts.feeder_load(o.rows, o.extra["peak_hour"], o.extra["peak_kw"]),
             "analytics/partials/feeder_load.html",
         ),
@@ -112,7 +128,7 @@ def panel(request: HttpRequest, slug: str) -> HttpResponse:
     form = PanelForm(request.GET)
     if not form.is_valid():
         return _bad_request(request, form)
-    context: dict[str, Any] = {"panel": info, "form": form, "query": request.GET.urlencode()}
+    context: dict[str, object] = {"panel": info, "form": form, "query": request.GET.urlencode()}
     if not htmx_partial(request):
         response = render(request, "analytics/panel.html", context)
     else:
@@ -129,7 +145,7 @@ def panel(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-CSV_TABLES: dict[str, tuple[str, Callable[[panels.Outcome], list[Any]]]] = {
+CSV_TABLES: dict[str, tuple[str, Callable[[panels.Outcome], Sequence[DataclassInstance]]]] = {
     "feeder-load": ("feeder-load", lambda o: o.rows),
     "transformer-loading": ("transformer-loading", lambda o: o.rows),
     "voltage-compliance": ("voltage-compliance", lambda o: o.rows),
@@ -161,6 +177,7 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     rows = extract(outcome)
     response = HttpResponse(content_type="text/csv")
     period = outcome.period
+    assert period is not None  # a finished panel knows its period
     response["Content-Disposition"] = f'attachment; filename="{table}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"'
     writer = csv.writer(response)
     if rows:

@@ -14,12 +14,12 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -38,6 +38,10 @@ from analytics.errors import (
 from analytics.named_sql import NamedQuery, bind, named_query, registered_queries, write_statements
 from analytics.snowflake_auth import SnowflakeConfig, TokenFile, TokenFileError, parse_snowflake_url
 from fluxops import metrics
+
+if TYPE_CHECKING:
+    import duckdb
+    from snowflake.connector import SnowflakeConnection
 
 __all__ = [
     "CircuitBreaker",
@@ -72,7 +76,7 @@ class Result:
     """Rows of a query with lower-case column names."""
 
     columns: tuple[str, ...]
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     elapsed_s: float = 0.0
 
 
@@ -151,12 +155,12 @@ class Warehouse:
 
     def __init__(self) -> None:
         self.breaker = CircuitBreaker(settings.WAREHOUSE_BREAKER_FAILURES, settings.WAREHOUSE_BREAKER_COOLDOWN)
-        self._jobs: dict[str, Future] = {}
+        self._jobs: dict[str, Future[Result]] = {}
         self._jobs_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="warehouse-job")
 
     # Subclasses implement these.
-    def _run(self, query: NamedQuery, params: dict[str, Any], timeout: float) -> Result:
+    def _run(self, query: NamedQuery, params: dict[str, object], timeout: float) -> Result:
         raise NotImplementedError
 
     def _probe(self) -> None:
@@ -165,13 +169,13 @@ class Warehouse:
     def _is_connectivity_error(self, exc: BaseException) -> bool:
         raise NotImplementedError
 
-    def query(self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> Result:
+    def query(self, name: str, params: Mapping[str, object] | None = None, *, timeout: float | None = None) -> Result:
         """Run the named read query with its parameters and a statement timeout (seconds)."""
         query = named_query(name)
         bound = bind(query, params or {})
         return self._guarded(lambda: self._run(query, bound, timeout or settings.WAREHOUSE_QUERY_TIMEOUT))
 
-    def _guarded(self, call: Any) -> Any:
+    def _guarded[T](self, call: Callable[[], T]) -> T:
         if self.breaker.before_call():
             try:
                 self._probe()
@@ -202,7 +206,7 @@ class Warehouse:
         return QueryError()
 
     # Background queries: local threads by default (Snowflake overrides with execute_async).
-    def submit(self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> Ticket:
+    def submit(self, name: str, params: Mapping[str, object] | None = None, *, timeout: float | None = None) -> Ticket:
         """Start the named query in the background and return a ticket to poll with `fetch`."""
         query = named_query(name)
         bound = bind(query, params or {})
@@ -235,7 +239,7 @@ class DuckDBWarehouse(Warehouse):
         super().__init__()
         self.path = path
 
-    def _connect_read(self) -> Any:
+    def _connect_read(self) -> duckdb.DuckDBPyConnection:
         import duckdb
 
         if not self.path.exists():
@@ -250,7 +254,7 @@ class DuckDBWarehouse(Warehouse):
                 raise WarehouseBusy() from None
             raise WarehouseUnavailable(f"Analytics unavailable: the warehouse file cannot be opened ({exc}).") from None
 
-    def _run(self, query: NamedQuery, params: dict[str, Any], timeout: float) -> Result:
+    def _run(self, query: NamedQuery, params: dict[str, object], timeout: float) -> Result:
         import duckdb
 
         sql = query.duckdb_sql
@@ -310,21 +314,21 @@ class DuckDBWarehouse(Warehouse):
 class DuckDBWriter:
     """A read-write DuckDB connection running named statements (translated) or native SQL."""
 
-    conn: Any
+    conn: duckdb.DuckDBPyConnection
 
-    def run(self, query: NamedQuery, params: Mapping[str, Any] | None = None) -> Result:
+    def run(self, query: NamedQuery, params: Mapping[str, object] | None = None) -> Result:
         """Run one named statement."""
         cursor = self.conn.execute(query.duckdb_sql, bind(query, params or {}))
         if cursor.description is None:
             return Result(columns=(), rows=[])
         return Result(columns=tuple(d[0].lower() for d in cursor.description), rows=cursor.fetchall())
 
-    def script(self, name: str, params: Mapping[str, Any] | None = None) -> None:
+    def script(self, name: str, params: Mapping[str, object] | None = None) -> None:
         """Run every statement of analytics/sql/write/<name>.sql."""
         for statement in write_statements(name):
             self.run(statement, params)
 
-    def native(self, sql: str, params: Any = None) -> Any:
+    def native(self, sql: str, params: Mapping[str, object] | None = None) -> duckdb.DuckDBPyConnection:
         """Run DuckDB SQL written for DuckDB (the data generator); returns the cursor."""
         return self.conn.execute(sql, params) if params is not None else self.conn.execute(sql)
 
@@ -376,7 +380,7 @@ class SnowflakeWarehouse(Warehouse):
             kwargs["password"] = c.password
         return kwargs
 
-    def _connection(self) -> Any:
+    def _connection(self) -> SnowflakeConnection:
         import snowflake.connector
 
         stamp = self.token_file.stamp() if self.token_file is not None else None
@@ -398,7 +402,7 @@ class SnowflakeWarehouse(Warehouse):
             except Exception:  # a broken connection may fail to close; it is discarded anyway
                 logger.debug("closing a broken Snowflake connection failed", exc_info=True)
 
-    def _run(self, query: NamedQuery, params: dict[str, Any], timeout: float) -> Result:
+    def _run(self, query: NamedQuery, params: dict[str, object], timeout: float) -> Result:
         started = time.perf_counter()
         try:
             cursor = self._connection().cursor()
@@ -425,7 +429,7 @@ class SnowflakeWarehouse(Warehouse):
             return False
         return isinstance(exc, errors.OperationalError | errors.InterfaceError | OSError | TokenFileError)
 
-    def submit(self, name: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> Ticket:
+    def submit(self, name: str, params: Mapping[str, object] | None = None, *, timeout: float | None = None) -> Ticket:
         """Start the query with execute_async; the ticket carries the Snowflake query id."""
         query = named_query(name)
         bound = bind(query, params or {})
@@ -433,7 +437,9 @@ class SnowflakeWarehouse(Warehouse):
         def start() -> str:
             cursor = self._connection().cursor()
             cursor.execute_async(query.pyformat_sql, bound)
-            return cursor.sfqid
+            query_id = cursor.sfqid
+            assert query_id is not None  # set by execute_async
+            return query_id
 
         return Ticket(id=self._guarded(start), backend=self.backend)
 
@@ -472,9 +478,9 @@ class SnowflakeWarehouse(Warehouse):
 class SnowflakeWriter:
     """A Snowflake connection running named statements and loading staged files."""
 
-    conn: Any
+    conn: SnowflakeConnection
 
-    def run(self, query: NamedQuery, params: Mapping[str, Any] | None = None) -> Result:
+    def run(self, query: NamedQuery, params: Mapping[str, object] | None = None) -> Result:
         """Run one named statement."""
         cursor = self.conn.cursor()
         cursor.execute(query.pyformat_sql, bind(query, params or {}))
@@ -482,12 +488,12 @@ class SnowflakeWriter:
             return Result(columns=(), rows=[])
         return Result(columns=tuple(d[0].lower() for d in cursor.description), rows=cursor.fetchall())
 
-    def script(self, name: str, params: Mapping[str, Any] | None = None) -> None:
+    def script(self, name: str, params: Mapping[str, object] | None = None) -> None:
         """Run every statement of analytics/sql/write/<name>.sql."""
         for statement in write_statements(name):
             self.run(statement, params)
 
-    def native(self, sql: str) -> list[tuple]:
+    def native(self, sql: str) -> list[tuple[Any, ...]]:
         """Run one Snowflake statement written for Snowflake only (PUT, COPY INTO, DDL)."""
         cursor = self.conn.cursor()
         cursor.execute(sql)

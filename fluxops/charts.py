@@ -3,8 +3,6 @@ dict that a template embeds with `json_script` and static/js/charts.js draws wit
 
 from __future__ import annotations
 
-from typing import Any
-
 import altair as alt
 
 BLUE = "#4fb3ff"
@@ -15,16 +13,22 @@ MUTED = "#8c9ab0"  # axis labels and titles, reference lines
 TEXT = "#dbe3ef"
 GRID = "#2a364c"
 
-AXIS = {"labelColor": MUTED, "titleColor": MUTED, "gridColor": GRID, "domainColor": GRID}
-LEGEND = {"labelColor": TEXT, "titleColor": MUTED}
+# A Vega-Lite spec as JSON-ready data (what `json_script` embeds).
+type ChartSpec = dict[str, object]
 
 
-def finish(chart: alt.Chart | alt.LayerChart, *, height: int = 260) -> dict[str, Any]:
+def inline_data(values: list[dict[str, object]]) -> alt.Data:
+    """Rows embedded in the spec as a chart's data."""
+    return alt.Data(values=values)  # type: ignore[no-untyped-call]  # altair's Data.__init__ is unannotated
+
+
+def finish(chart: alt.Chart | alt.LayerChart | alt.FacetChart, *, height: int = 260) -> ChartSpec:
     """The chart as a Vega-Lite dict, as wide as its container, in the theme (Altair validates it here)."""
-    return (
+    spec: ChartSpec = (
         chart.properties(width="container", height=height, background="transparent")
-        .configure_axis(**AXIS)
-        .configure_legend(**LEGEND)
+        .configure_axis(labelColor=MUTED, titleColor=MUTED, gridColor=GRID, domainColor=GRID)
+        .configure_legend(labelColor=TEXT, titleColor=MUTED)
         .configure_view(stroke=None)
         .to_dict()
     )
+    return spec

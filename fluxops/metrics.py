@@ -43,7 +43,7 @@ MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 # `_created` series are absent in multiprocess mode: leave them out everywhere for one output shape.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]  # prometheus_client leaves it unannotated
 
 # Request latency buckets in seconds: sub-10 ms Postgres reads up to the 50 s worker timeout.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0)
@@ -79,7 +79,7 @@ def scrape_registry() -> CollectorRegistry:
         return REGISTRY
     # The default registry holds this worker's own values only, so it is replaced rather than added.
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry, path=MULTIPROC_DIR)
+    multiprocess.MultiProcessCollector(registry, path=MULTIPROC_DIR)  # type: ignore[no-untyped-call]  # unannotated
     for collector in _scrape_collectors:
         registry.register(collector)
     return registry

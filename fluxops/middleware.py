@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,10 @@ from django.utils.functional import SimpleLazyObject, empty
 from fluxops import health, metrics
 from fluxops.logging import request_id_var
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.urls import ResolverMatch
+
 logger = logging.getLogger("fluxops.request")
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -22,6 +27,12 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 PROBES = {"/healthz": health.healthz, "/readyz": health.readyz}
+
+
+class RequestIdHttpRequest(HttpRequest):
+    """A request after `RequestLogMiddleware`: its id, as returned in X-Request-ID."""
+
+    request_id: str
 
 
 class ProbeMiddleware:
@@ -44,7 +55,7 @@ class ProbeMiddleware:
 
 def _username(request: HttpRequest) -> str | None:
     """The user name if authentication already ran for this request, without adding a query."""
-    user = request.__dict__.get("user")
+    user: User | AnonymousUser | SimpleLazyObject[User | AnonymousUser] | None = request.__dict__.get("user")
     if user is None:
         return None
     if isinstance(user, SimpleLazyObject):
@@ -56,7 +67,7 @@ def _username(request: HttpRequest) -> str | None:
 
 def _route(request: HttpRequest) -> str:
     """The URL pattern that matched (bounded label values), not the raw path."""
-    match = getattr(request, "resolver_match", None)
+    match: ResolverMatch | None = getattr(request, "resolver_match", None)
     if match is None:
         return "static" if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")) else "unmatched"
     return "/" + match.route
@@ -74,7 +85,7 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        cast(RequestIdHttpRequest, request).request_id = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal, overload
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -19,6 +21,10 @@ from fluxops.spcs_config import parse_role_map
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+@overload
+def env(name: str) -> str | None: ...
+@overload
+def env(name: str, default: str) -> str: ...
 def env(name: str, default: str | None = None) -> str | None:
     """Value of NAME, or the stripped contents of the file named by NAME_FILE."""
     if name in os.environ:
@@ -136,7 +142,7 @@ TEMPLATES = [
 ]
 
 
-def _databases() -> dict:
+def _databases() -> dict[str, Mapping[str, object]]:
     url = env("DATABASE_URL")
     if not url:
         return {
@@ -158,7 +164,11 @@ def _databases() -> dict:
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (or unset for SQLite)")
     # Credentials may come apart from the URL (container secrets as env vars or files), so the URL
     # itself never has to hold a password.
-    for key, name in (("USER", "DATABASE_USER"), ("PASSWORD", "DATABASE_PASSWORD")):
+    credentials: tuple[tuple[Literal["USER", "PASSWORD"], str], ...] = (
+        ("USER", "DATABASE_USER"),
+        ("PASSWORD", "DATABASE_PASSWORD"),
+    )
+    for key, name in credentials:
         value = env(name)
         if value:
             config[key] = value

@@ -8,14 +8,15 @@ so nobody can log in by forging them on a local or non-SPCS deployment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.backends import RemoteUserBackend
 from django.contrib.auth.middleware import RemoteUserMiddleware
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponseBase, HttpResponseForbidden
 from django.utils.module_loading import import_string
 
 from fluxops.roles import RANK, ROLES
@@ -23,6 +24,12 @@ from fluxops.spcs_config import ROLE_PREFIX
 
 USER_HEADER = "HTTP_SF_CONTEXT_CURRENT_USER"
 TOKEN_HEADER = "HTTP_SF_CONTEXT_CURRENT_USER_TOKEN"
+
+
+class SpcsHttpRequest(HttpRequest):
+    """A request after `SpcsIdentityMiddleware`: the caller's Snowflake token, or None."""
+
+    snowflake_user_token: str | None
 
 
 def resolve_role(username: str, snowflake_roles: Iterable[str] = ()) -> str:
@@ -45,7 +52,7 @@ def snowflake_roles(username: str, request: HttpRequest | None) -> list[str]:
     return list(resolver(username, request))
 
 
-def sync_role(user: AbstractBaseUser, role: str) -> None:
+def sync_role(user: User, role: str) -> None:
     """Put the user in exactly one role group; accounts created from SPCS get admin-site rights with admin."""
     groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
     with transaction.atomic():
@@ -68,10 +75,9 @@ class SpcsUserBackend(RemoteUserBackend):
     def clean_username(self, username: str) -> str:
         return username.strip()
 
-    def configure_user(
-        self, request: HttpRequest | None, user: AbstractBaseUser, created: bool = True
-    ) -> AbstractBaseUser:
+    def configure_user[U: AbstractBaseUser](self, request: HttpRequest | None, user: U, created: bool = True) -> U:
         """Runs at each new session: first-sight setup, then the role from the mapping."""
+        assert isinstance(user, User)  # AUTH_USER_MODEL is auth.User: roles are its groups
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
@@ -87,10 +93,11 @@ class SpcsIdentityMiddleware(RemoteUserMiddleware):
     """
 
     header = USER_HEADER
-    async_capable = False
+    async_capable = False  # type: ignore[assignment]  # django-stubs pins Literal[True]; this one is sync only
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.snowflake_user_token = None
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        spcs_request = cast(SpcsHttpRequest, request)
+        spcs_request.snowflake_user_token = None
         if not settings.SPCS_MODE:
             # Outside SPCS nothing sets these headers but the client: drop them so no code trusts them.
             request.META.pop(USER_HEADER, None)
@@ -100,10 +107,10 @@ class SpcsIdentityMiddleware(RemoteUserMiddleware):
         # SPCS_ROLE_RESOLVER can query Snowflake as the caller.
         token = request.META.pop(TOKEN_HEADER, None)
         if settings.SPCS_CALLERS_RIGHTS:
-            request.snowflake_user_token = token or None
+            spcs_request.snowflake_user_token = token or None
         self.process_request(request)
         if USER_HEADER in request.META and not request.user.is_authenticated:
             return HttpResponseForbidden("This Snowflake user is not allowed to use the operations center.")
         if not request.user.is_authenticated:
-            request.snowflake_user_token = None
+            spcs_request.snowflake_user_token = None
         return self.get_response(request)

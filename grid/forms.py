@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
@@ -90,8 +92,9 @@ class WorkOrderForm(forms.Form):
             raise forms.ValidationError(f"Unknown device {code}.")
         return device
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if not data.get("device") and not data.get("outage"):
             raise forms.ValidationError("Give a device or an outage.")
         return data
@@ -126,8 +129,9 @@ class ReliabilityForm(forms.Form):
         queryset=Feeder.objects.order_by("code"), required=False, to_field_name="code", empty_label="All feeders"
     )
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("feeder") and data.get("substation"):
             raise forms.ValidationError("Choose a substation or a feeder, not both.")
         try:

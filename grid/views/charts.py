@@ -6,20 +6,20 @@ from datetime import date
 
 import altair as alt
 
-from fluxops.charts import AMBER, BLUE, RED, finish
+from fluxops.charts import AMBER, BLUE, RED, ChartSpec, finish, inline_data
 
 SAIDI_TITLE = "SAIDI (min)"
 
 
-def daily_saidi_chart(series: list[tuple[date, float, bool]], thresholds: dict[int, float | None]) -> dict:
+def daily_saidi_chart(series: list[tuple[date, float, bool]], thresholds: dict[int, float | None]) -> ChartSpec:
     """Daily SAIDI bars, MED days marked, with each year's MED threshold as a dashed rule."""
-    data = alt.Data(
-        values=[
+    data = inline_data(
+        [
             {
                 "day": day.isoformat(),
                 "saidi": round(value, 4),
                 "med": is_med,
-                "threshold": None if thresholds.get(day.year) is None else round(thresholds[day.year], 4),
+                "threshold": None if (threshold := thresholds.get(day.year)) is None else round(threshold, 4),
             }
             for day, value, is_med in series
         ]

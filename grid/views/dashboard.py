@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from fluxops.charts import ChartSpec
 from fluxops.htmx import htmx_partial, render_page_or_partial
 from grid.models import Crew
 from grid.selectors.dashboard import OutageFigures, active_outage_figures, daily_saidi_with_meds
@@ -79,7 +80,7 @@ class FeedersCard:
 class ChartCard:
     """The daily SAIDI chart of the last twelve months and its number of MED days."""
 
-    spec: dict
+    spec: ChartSpec
     med_total: int
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from fluxops.htmx import htmx_partial, render_page_or_partial
-from fluxops.roles import OPERATOR, role_required
+from fluxops.roles import OPERATOR, AuthenticatedHttpRequest, role_required
 from grid import network_cache
 from grid.forms import (
     EtrForm,
@@ -33,7 +35,7 @@ OUTAGES_PER_PAGE = 50
 def outage_board(request: HttpRequest) -> HttpResponse:
     """Active outages with device, feeder, customers out, duration, ETR, crew and state; live refresh."""
     form = OutageFilterForm(request.GET or None)
-    filters: dict = {}
+    filters: dict[str, Any] = {}  # cleaned form values (Django types them Any)
     page_number = 1
     if form.is_valid():
         data = form.cleaned_data
@@ -47,7 +49,7 @@ def outage_board(request: HttpRequest) -> HttpResponse:
     return render_page_or_partial(request, "grid/outages.html", "outage-table", context)
 
 
-def _detail_context(outage: Outage, **extra: object) -> dict:
+def _detail_context(outage: Outage, **extra: object) -> dict[str, object]:
     topology = network_cache.current_topology()
     live = network_cache.current_energization()
     node = outage_location_node(outage, topology)
@@ -86,7 +88,7 @@ def outage_detail(request: HttpRequest, outage_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @role_required(OPERATOR)
-def outage_act(request: HttpRequest, outage_id: int, kind: str) -> HttpResponse:
+def outage_act(request: AuthenticatedHttpRequest, outage_id: int, kind: str) -> HttpResponse:
     """Apply an action, an ETR change or a restoration step; re-render the panel with the result."""
     outage = _outage_or_404(outage_id)
     forms = {"action": OutageActionForm, "etr": EtrForm, "step": StepForm}
@@ -122,7 +124,7 @@ def outage_act(request: HttpRequest, outage_id: int, kind: str) -> HttpResponse:
         except ServiceError as exc:
             error = str(exc)
     else:
-        error = "; ".join(f"{field}: {', '.join(errs)}" for field, errs in form.errors.items())
+        error = "; ".join(f"{field}: {', '.join(str(e) for e in errs)}" for field, errs in form.errors.items())
     outage = _outage_or_404(outage_id)
     status = 200 if error is None else (409 if "changed by someone else" in error else 400)
     context = _detail_context(outage, error=error, saved=error is None)

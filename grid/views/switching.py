@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from fluxops.htmx import render_page_or_partial
-from fluxops.roles import OPERATOR, has_role
+from fluxops.roles import OPERATOR, AuthenticatedHttpRequest, has_role
 from grid.forms import (
     SwitchingForm,
 )
@@ -22,7 +22,7 @@ from grid.services.switching import device_operate, switching_preview
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def device_switch(request: HttpRequest, code: str) -> HttpResponse:
+def device_switch(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Operate a device: a preview of customers lost and regained, then a confirmed operation."""
     device = Device.objects.select_related("feeder__substation", "tie_feeder").by_code(code).first()
     if device is None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from fluxops.roles import OPERATOR, role_required
+from fluxops.roles import OPERATOR, AuthenticatedHttpRequest, role_required
 from grid.forms import (
     WorkOrderForm,
     WorkOrderStatusForm,
@@ -20,7 +20,7 @@ from grid.services.work_orders import work_order_create, work_order_set_status
 @require_POST
 @login_required
 @role_required(OPERATOR)
-def work_order_new(request: HttpRequest) -> HttpResponse:
+def work_order_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a work order from the field page."""
     form = WorkOrderForm(request.POST)
     if form.is_valid():
@@ -34,14 +34,14 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{order} opened.")
     else:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("grid:field")
 
 
 @require_POST
 @login_required
 @role_required(OPERATOR)
-def work_order_move(request: HttpRequest, order_id: int) -> HttpResponse:
+def work_order_move(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
     """Change a work order's status (assign with a crew, start, finish, cancel)."""
     form = WorkOrderStatusForm(request.POST)
     if form.is_valid():
@@ -56,5 +56,5 @@ def work_order_move(request: HttpRequest, order_id: int) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, str(exc))
     else:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("grid:field")
