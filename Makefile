@@ -25,7 +25,7 @@ PYTHON ?= $(shell \
 
 help:
 	@echo "make run    - set up .venv, migrate, create the admin account, seed the network, serve on :$(PORT)"
-	@echo "make test   - lint (ruff, import-linter, hadolint), Django checks, tests on SQLite then PostgreSQL"
+	@echo "make test   - lint (ruff, import-linter, mypy, hadolint), Django checks, tests on SQLite then PostgreSQL"
 	@echo "make bench  - benchmarks on the default-size network"
 	@echo "make image-check - run the Dockerfile's build steps without Docker and smoke-test the result"
 
@@ -57,6 +57,7 @@ lint: $(VENV)/.requirements-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/hadolint --failure-threshold info Dockerfile
 
 check: $(VENV)/.requirements-dev
