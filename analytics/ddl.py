@@ -63,12 +63,11 @@ def dynamic_table_ddl(
     Files write `${WAREHOUSE}` and `${TARGET_LAG}` (the whole value: quoted duration or DOWNSTREAM) and
     leave table names unqualified, resolved in the session's schema.
     """
-    warehouse = settings.SNOWFLAKE_DT_WAREHOUSE if warehouse is None else warehouse
+    # An unset setting reads as "" and is refused below like any other bad value.
+    warehouse = (settings.SNOWFLAKE_DT_WAREHOUSE or "") if warehouse is None else warehouse
     if not IDENTIFIER.fullmatch(warehouse):
         raise DDLError(f"warehouse must be a plain identifier (letters, digits, _ and $), got {warehouse!r}")
-    values = {
-        "WAREHOUSE": warehouse,
-        "TARGET_LAG": target_lag_sql(settings.SNOWFLAKE_DT_TARGET_LAG if target_lag is None else target_lag),
-    }
+    lag = (settings.SNOWFLAKE_DT_TARGET_LAG or "") if target_lag is None else target_lag
+    values = {"WAREHOUSE": warehouse, "TARGET_LAG": target_lag_sql(lag)}
     paths = sorted(directory.glob("*.sql")) if directory.is_dir() else []
     return [(path.name, fill(path.read_text(), values, path.name).strip()) for path in paths]
