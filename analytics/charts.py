@@ -8,8 +8,9 @@ import altair as alt
 
 from analytics import queries
 from fluxops.charts import AMBER, BLUE, MUTED, PURPLE, RED, ChartSpec, finish, inline_data
+from grid.constants import CUSTOMER_CLASSES
 
-CLASS_COLOURS = alt.Scale(domain=["residential", "commercial", "industrial"], range=[BLUE, AMBER, PURPLE])
+CLASS_COLOURS = alt.Scale(domain=list(CUSTOMER_CLASSES), range=[BLUE, AMBER, PURPLE])
 
 
 def _iso(value: dt.datetime) -> str:

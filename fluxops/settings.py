@@ -15,7 +15,7 @@ from typing import Literal, overload
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from fluxops.roles import ROLES
+from fluxops.roles import ROLES, VIEWER
 from fluxops.spcs_config import parse_role_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -235,7 +235,7 @@ X_FRAME_OPTIONS = "DENY"
 SPCS_MODE = env_bool("SPCS_MODE", False)
 # Snowflake user or `role:NAME` -> viewer/operator/admin, as JSON or "NAME:role,..."; others get the default.
 SPCS_ROLE_MAP = parse_role_map(env("SPCS_ROLE_MAP"))
-SPCS_DEFAULT_ROLE = (env("SPCS_DEFAULT_ROLE", "viewer") or "viewer").lower()
+SPCS_DEFAULT_ROLE = (env("SPCS_DEFAULT_ROLE", VIEWER) or VIEWER).lower()
 if SPCS_DEFAULT_ROLE not in ROLES:
     raise ImproperlyConfigured(f"SPCS_DEFAULT_ROLE must be one of {', '.join(ROLES)}, got {SPCS_DEFAULT_ROLE!r}")
 # Optional dotted path to a callable(username, request) -> Snowflake role names, for `role:` keys.

@@ -206,3 +206,8 @@ def outage_location_node(outage: Outage, topology: Topology) -> int | None:
         return topology.arrays.node_index(outage.transformer.node_id)
     assert outage.service_point is not None  # the outage_has_a_location constraint
     return topology.arrays.node_index(outage.service_point.transformer.node_id)
+
+
+def customers_restored_total(outage: Outage) -> int:
+    """Customers already restored by the outage's steps."""
+    return outage.steps.aggregate(total=Sum("customers_restored"))["total"] or 0

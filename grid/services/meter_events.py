@@ -16,8 +16,9 @@ from grid.engine.meter_events import ParsedEvent, RowError
 from grid.engine.prediction import Prediction, Thresholds, roll_up
 from grid.engine.topology import Energization, Topology
 from grid.models import Device, MeterEvent, Outage, OutageEvent, ServicePoint, Transformer, local_day
-from grid.selectors.outages import outage_area, outage_location_node
-from grid.services.outages import customers_restored_total, default_etr, outage_add_step, outage_bump
+from grid.selectors.meter_events import open_reports
+from grid.selectors.outages import customers_restored_total, outage_area, outage_location_node
+from grid.services.outages import default_etr, outage_add_step, outage_bump
 
 BATCH_LIMIT = 50_000
 
@@ -70,17 +71,6 @@ def meter_events_ingest(
     if predict and new:
         result.outages = outages_predict()
     return result
-
-
-def open_reports() -> dict[int, datetime]:
-    """Meters whose latest unresolved message is a last gasp -> when it was sent."""
-    latest: dict[int, tuple[datetime, str]] = {}
-    for meter, kind, at in MeterEvent.objects.filter(resolved=False).values_list(
-        "service_point_id", "kind", "occurred_at"
-    ):
-        if meter not in latest or at > latest[meter][0]:
-            latest[meter] = (at, kind)
-    return {meter: at for meter, (at, kind) in latest.items() if kind == MeterEvent.Kind.POWER_OFF}
 
 
 @transaction.atomic

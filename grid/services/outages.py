@@ -12,7 +12,7 @@ import numpy as np
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from fluxops.roles import OPERATOR, has_role
@@ -20,7 +20,7 @@ from grid import network_cache
 from grid.constants import DEFAULT_ETR, FALLBACK_ETR
 from grid.engine.reliability import Interruption
 from grid.models import Crew, MeterEvent, Outage, OutageEvent, RestorationStep
-from grid.selectors.outages import outage_area
+from grid.selectors.outages import customers_restored_total, outage_area
 from grid.services.errors import Conflict, ServiceError
 from grid.services.reliability import outage_areas_record
 
@@ -64,11 +64,6 @@ def allowed_actions(outage: Outage) -> list[str]:
 def default_etr(*, kind: str, started_at: datetime) -> datetime:
     """Estimated restoration for a new outage at a device kind, "transformer" or "service"."""
     return started_at + DEFAULT_ETR.get(kind, FALLBACK_ETR)
-
-
-def customers_restored_total(outage: Outage) -> int:
-    """Customers already restored by the outage's steps."""
-    return outage.steps.aggregate(total=Sum("customers_restored"))["total"] or 0
 
 
 def _require_operator(by: User) -> None:

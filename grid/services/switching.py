@@ -15,10 +15,10 @@ from fluxops.roles import OPERATOR, has_role
 from grid import network_cache
 from grid.engine.topology import Downstream, Energization
 from grid.models import Device, Feeder, Outage, OutageEvent, SwitchingOperation
-from grid.selectors.outages import outage_location_node
+from grid.selectors.outages import customers_restored_total, outage_location_node
 from grid.services.errors import ServiceError
 from grid.services.network import device_states_changed
-from grid.services.outages import customers_restored_total, meter_events_resolve, outage_add_step, outage_bump
+from grid.services.outages import meter_events_resolve, outage_add_step, outage_bump
 
 
 @dataclass

@@ -18,6 +18,7 @@ from grid.engine.simulation import fault_trials, locates
 from grid.engine.synthetic import Network, meters_by_node, topology_arrays
 from grid.engine.topology import Topology
 from grid.models import Device, MeterEvent, Outage, ServicePoint
+from grid.selectors.meter_events import open_reports
 from grid.services.meter_events import meter_events_ingest
 from grid.services.outages import outage_transition
 from tests.grid.test_topology import build
@@ -76,8 +77,6 @@ def test_late_out_of_order_messages_keep_the_latest_state(small_network: Network
     meter = ServicePoint.objects.order_by("pk").first()
     meter_events_ingest(events=_events([meter.meter_id], "power_on", T0 + timedelta(minutes=5)), predict=False)
     meter_events_ingest(events=_events([meter.meter_id], "power_off", T0), predict=False)
-    from grid.services.meter_events import open_reports
-
     assert meter.pk not in open_reports()
     meter_events_ingest(events=_events([meter.meter_id], "power_off", T0 + timedelta(minutes=9)), predict=False)
     assert open_reports() == {meter.pk: T0 + timedelta(minutes=9)}
