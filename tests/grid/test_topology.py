@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
-
 import numpy as np
 import pytest
 from django.contrib.auth.models import User
@@ -16,6 +14,7 @@ from grid.models import Device, Feeder
 from grid.selectors.map import asset_detail
 from grid.services.network import device_states_changed
 from grid.services.switching import switching_preview
+from tests.grid.conftest import RowGraph
 
 
 def build(
@@ -204,68 +203,6 @@ def test_an_open_tie_with_one_dead_side_feeds_that_dead_island(two_feeders: Topo
     assert not live.island_nodes(3, behind=6).size  # the live side is no part of the island
 
 
-class RowGraph:
-    """The generated network's rows as a plain graph with its own queue-based energizer (no numpy, no engine)."""
-
-    def __init__(self, network: Network) -> None:
-        self.segments = {segment.id: (segment.from_node_id, segment.to_node_id) for segment in network.segments}
-        self.adjacent: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for segment_id, (a, b) in self.segments.items():
-            self.adjacent[a].append((segment_id, b))
-            self.adjacent[b].append((segment_id, a))
-        self.sources = [node.id for node in network.nodes if node.kind == "bus"]
-        self.devices = network.devices
-        self.device_on = {device.segment_id: device for device in network.devices if device.segment_id is not None}
-        transformer_node = {transformer.id: transformer.node_id for transformer in network.transformers}
-        self.transformers = Counter(transformer_node.values())
-        self.customers: dict[int, Counter] = defaultdict(Counter)
-        self.meters: Counter = Counter()
-        for point in network.service_points:
-            node = transformer_node[point.transformer_id]
-            self.customers[node][point.customer_class] += point.customers
-            self.meters[node] += 1
-
-    def _blocked(self, open_ids: set[int]) -> tuple[set[int], set[int]]:
-        devices = [device for device in self.devices if device.id in open_ids]
-        return {d.segment_id for d in devices if d.segment_id}, {d.node_id for d in devices if d.node_id}
-
-    def energize(self, open_ids: set[int]) -> dict[int, int | None]:
-        """Live node id -> segment it is fed through (None for a bus)."""
-        open_segments, blocked = self._blocked(open_ids)
-        fed: dict[int, int | None] = {bus: None for bus in self.sources if bus not in blocked}
-        queue = deque(fed)
-        while queue:
-            node = queue.popleft()
-            for segment_id, other in self.adjacent[node]:
-                if segment_id not in open_segments and other not in blocked and other not in fed:
-                    fed[other] = segment_id
-                    queue.append(other)
-        return fed
-
-    def dead_island(self, start: int, open_ids: set[int]) -> set[int]:
-        """The dead nodes connected to `start` through conducting segments."""
-        open_segments, blocked = self._blocked(open_ids)
-        live = self.energize(open_ids)
-        island, queue = {start}, deque([start])
-        while queue:
-            node = queue.popleft()
-            for segment_id, other in self.adjacent[node]:
-                if segment_id in open_segments or other in blocked or other in live or other in island:
-                    continue
-                island.add(other)
-                queue.append(other)
-        return island
-
-    def feeding_device(self, node: int, live: dict[int, int | None]) -> int:
-        """Id of the nearest device between `node` and its substation bus."""
-        while (segment_id := live[node]) is not None:
-            if segment_id in self.device_on:
-                return self.device_on[segment_id].id
-            a, b = self.segments[segment_id]
-            node = a if b == node else b
-        raise AssertionError(f"node {node} has no device upstream")
-
-
 @pytest.mark.usefixtures("fresh_network_cache")
 def test_every_open_tie_traces_nothing_with_both_sides_live_and_the_dead_island_with_one(
     client: Client, viewer: User, small_network: Network
@@ -294,9 +231,7 @@ def test_every_open_tie_traces_nothing_with_both_sides_live_and_the_dead_island_
             opened = normally_open | {feeder}
             island = graph.dead_island(dead_end, opened)
             assert not any(end in island for end in ends if end != dead_end)
-            customers = Counter()
-            for node in island:
-                customers.update(graph.customers[node])
+            customers = graph.customers_in(island)
             inside = {s for s, (a, b) in graph.segments.items() if a in island and b in island} | {tie.segment_id}
             Device.objects.filter(pk=feeder).update(current_state=Device.State.OPEN)
             device_states_changed()
