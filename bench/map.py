@@ -245,9 +245,9 @@ def _browser(playwright: object, base: str, env: dict[str, str]) -> dict[str, st
             env,
             "shell",
             "-c",
-            "from grid.models import Device; from grid import services; "
+            "from grid.models import Device; from grid.services.network import device_states_changed; "
             "d = Device.objects.filter(kind='recloser').order_by('code')[40]; "
-            "Device.objects.filter(pk=d.pk).update(current_state='open'); services.device_states_changed(); "
+            "Device.objects.filter(pk=d.pk).update(current_state='open'); device_states_changed(); "
             "print(d.code)",
         ).split()[-1]
         state = page.evaluate("document.querySelector('[data-map]').dataset.statusState")

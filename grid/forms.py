@@ -69,10 +69,18 @@ class StepForm(forms.Form):
 class SwitchingForm(forms.Form):
     """Operate a device; the preview must be confirmed."""
 
-    to_state = forms.ChoiceField(choices=Device.State.choices)
+    to_state = forms.ChoiceField(choices=Device.State.choices, label="Operate to")
     reason = forms.CharField(max_length=200)
     allow_parallel = forms.BooleanField(required=False, label="Allow a parallel of two feeders")
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # What the confirmed preview showed (customers lost, regained): a confirm refuses when it changed since.
+    previewed_lost = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput, label="Previewed loss")
+    previewed_gained = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput, label="Previewed gain")
+
+    def previewed(self) -> tuple[int, int] | None:
+        """(lost, regained) of the confirmed preview, when the form carried both."""
+        lost, gained = self.cleaned_data.get("previewed_lost"), self.cleaned_data.get("previewed_gained")
+        return None if lost is None or gained is None else (lost, gained)
 
 
 class WorkOrderForm(forms.Form):

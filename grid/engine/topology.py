@@ -6,7 +6,7 @@ nothing. Energization is a breadth-first search from every substation bus over c
 segments, one numpy step per level (a feeder is ~50 levels deep), which yields for each node
 the segment it is fed through and the feeder head it hangs off. Upstream traces follow those
 parents; downstream traces walk the resulting tree (or, for a dead area, the island of
-conducting segments behind the device).
+conducting segments behind the device; an open tie between two live feeders has nothing below it).
 
 Nothing here touches the database: `grid/network_cache.py` loads the arrays and caches them.
 """
@@ -164,8 +164,13 @@ class Energization:
         return np.concatenate(found)
 
     def island_nodes(self, node: int, *, behind: int) -> IntArray:
-        """Dead nodes reachable from `node` over conducting segments other than `behind`."""
+        """Dead nodes reachable from `node` over conducting segments other than `behind`.
+
+        Empty when `node` itself is live: a live node is no part of a dead island.
+        """
         topo = self.topology
+        if self.energized[node]:
+            return np.empty(0, dtype=np.int64)
         seen = np.zeros(topo.arrays.node_count, dtype=bool)
         seen[node] = True
         frontier = np.array([node], dtype=np.int64)
@@ -179,14 +184,18 @@ class Energization:
         return np.flatnonzero(seen)
 
     def downstream(self, segment: int) -> Downstream:
-        """Everything `segment` (or a device on it) feeds: its live subtree, or the dead island behind it."""
+        """Everything `segment` (or a device on it) feeds: its live subtree, or the dead island behind it.
+
+        Nothing when the segment feeds no tree and has no dead side: an open tie between two live
+        feeders (each side is fed from its own source), or a closed segment that closes a loop.
+        """
         node = self.downstream_node(segment)
-        nodes = (
-            self.subtree_nodes(node)
-            if self.parent_segment[node] == segment
-            else self.island_nodes(node, behind=segment)
-        )
-        return self.topology.summarise(nodes, exclude_segment=segment)
+        if self.parent_segment[node] == segment:
+            return self.topology.summarise(self.subtree_nodes(node), exclude_segment=segment)
+        island = self.island_nodes(node, behind=segment)
+        if not island.size:
+            return self.topology.summarise(island)
+        return self.topology.summarise(island, exclude_segment=segment)
 
     def through_load(self, node_load: IntArray | FloatArray) -> FloatArray:
         """Per segment, the load of everything fed through it (sum over its live subtree; 0 when dead)."""

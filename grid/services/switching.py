@@ -36,6 +36,14 @@ class SwitchingPreview:
         return bool(self.parallels)
 
 
+class StalePreview(ServiceError):
+    """The operation would no longer do what its confirmed preview showed; nothing was changed."""
+
+    def __init__(self, message: str, *, preview: SwitchingPreview) -> None:
+        super().__init__(message)
+        self.preview = preview
+
+
 def _validate(device: Device, to_state: str) -> None:
     if to_state not in Device.State.values:
         raise ServiceError(f"Unknown state {to_state!r}: choose open or closed.")
@@ -88,8 +96,13 @@ def device_operate(
     by: User,
     allow_parallel: bool = False,
     at: datetime | None = None,
+    previewed: tuple[int, int] | None = None,
 ) -> SwitchingOperation:
-    """Open or close a device: re-energize, log the operation, create/extend or restore switching outages."""
+    """Open or close a device: re-energize, log the operation, create/extend or restore switching outages.
+
+    `previewed` is (customers lost, customers regained) as the confirmed preview showed them: when the
+    network changed since and the operation would now do something else, it raises `StalePreview`.
+    """
     if not has_role(by, OPERATOR):
         raise PermissionDenied("Only operators and admins may operate devices.")
     reason = (reason or "").strip()
@@ -100,6 +113,14 @@ def device_operate(
         raise ServiceError(f"Unknown device {device_id}.")
     at = at or timezone.now()
     preview = switching_preview(device=device, to_state=to_state)
+    now = (preview.lost.customer_total, preview.gained.customer_total)
+    if previewed is not None and tuple(previewed) != now:
+        raise StalePreview(
+            f"The network changed since the preview: this operation would now de-energize {now[0]:,} customers "
+            f"and restore {now[1]:,} (the preview showed {previewed[0]:,} and {previewed[1]:,}). "
+            "Nothing was done; check the new preview and confirm again.",
+            preview=preview,
+        )
     if preview.parallels and not allow_parallel:
         raise ServiceError(
             f"Closing {device.code} would parallel {' and '.join(preview.parallels)}; "

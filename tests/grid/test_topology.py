@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 from grid import network_cache
 from grid.engine.synthetic import Network
 from grid.engine.topology import NetworkArrays, Topology
 from grid.models import Device, Feeder
+from grid.selectors.map import asset_detail
 from grid.services.network import device_states_changed
+from grid.services.switching import switching_preview
+from tests.grid.conftest import RowGraph
 
 
 def build(
@@ -173,3 +178,82 @@ def test_through_load_sums_everything_fed_through_each_segment(two_feeders: Topo
     states = normal(two_feeders)
     states[1] = True  # open RC-1: nothing flows through it or below it
     assert two_feeders.energize(states).through_load(load).tolist() == [5, 0, 0, 0, 10, 3, 0]
+
+
+def test_an_open_tie_between_two_live_feeders_feeds_nothing(two_feeders: Topology) -> None:
+    live = two_feeders.energize(normal(two_feeders))
+    tie = live.downstream(6)
+    assert tie.nodes.tolist() == [] and tie.segments.tolist() == []
+    assert tie.customer_total == 0 and tie.meters == 0 and tie.transformers == 0
+    # Nothing is below a segment that closes a loop either: both its ends are fed through other paths.
+    states = normal(two_feeders)
+    states[5] = False
+    looped = two_feeders.energize(states)
+    loop_edges = [s for s in range(7) if s not in looped.parent_segment.tolist()]
+    assert len(loop_edges) == 1 and looped.downstream(loop_edges[0]).customer_total == 0
+
+
+def test_an_open_tie_with_one_dead_side_feeds_that_dead_island(two_feeders: Topology) -> None:
+    states = normal(two_feeders)
+    states[4] = True  # open BK-2: feeder 2 (nodes 6 and 7) is dead
+    live = two_feeders.energize(states)
+    tie = live.downstream(6)
+    assert sorted(tie.nodes.tolist()) == [6, 7] and tie.customer_total == 10
+    assert tie.segments.tolist() == [5, 6]  # the span 6-7 and the tie's own segment
+    assert not live.island_nodes(3, behind=6).size  # the live side is no part of the island
+
+
+@pytest.mark.usefixtures("fresh_network_cache")
+def test_every_open_tie_traces_nothing_with_both_sides_live_and_the_dead_island_with_one(
+    client: Client, viewer: User, small_network: Network
+) -> None:
+    """Over every normally-open tie: trace/down, the asset panel and the close preview agree with a BFS of our own."""
+    client.force_login(viewer)
+    graph = RowGraph(small_network)
+    normally_open = {device.id for device in small_network.devices if device.normal_state == "open"}
+    ties = [device for device in small_network.devices if device.tie_feeder_id is not None]
+    assert ties and {tie.id for tie in ties} == normally_open
+    feeder_codes = {feeder.id: feeder.code for feeder in small_network.feeders}
+    live = graph.energize(normally_open)
+    checked_dead_sides = 0
+    for tie in ties:
+        ends = graph.segments[tie.segment_id]
+        assert all(end in live for end in ends), f"{tie.code}: both sides should be live"
+        trace = client.get("/api/v1/grid/trace/down", {"device": tie.code}).json()
+        assert (trace["customers_total"], trace["segments"], trace["transformers"], trace["meters"]) == (0, 0, 0, 0)
+        assert asset_detail("device", tie.code).downstream.customer_total == 0
+        closing = switching_preview(device=Device.objects.get(pk=tie.id), to_state="closed")
+        assert sorted(closing.parallels) == sorted([feeder_codes[tie.feeder_id], feeder_codes[tie.tie_feeder_id]])
+        assert closing.lost.customer_total == closing.gained.customer_total == 0
+
+        for dead_end in ends:
+            feeder = graph.feeding_device(dead_end, live)
+            opened = normally_open | {feeder}
+            island = graph.dead_island(dead_end, opened)
+            assert not any(end in island for end in ends if end != dead_end)
+            customers = graph.customers_in(island)
+            inside = {s for s, (a, b) in graph.segments.items() if a in island and b in island} | {tie.segment_id}
+            Device.objects.filter(pk=feeder).update(current_state=Device.State.OPEN)
+            device_states_changed()
+
+            trace = client.get("/api/v1/grid/trace/down", {"device": tie.code}).json()
+            assert trace["customers"] == {name: customers[name] for name in trace["customers"]}
+            assert trace["customers_total"] == sum(customers.values()) > 0
+            assert trace["segments"] == len(inside)
+            assert trace["transformers"] == sum(graph.transformers[node] for node in island)
+            assert trace["meters"] == sum(graph.meters[node] for node in island)
+            energization = network_cache.current_energization()
+            arrays = energization.topology.arrays
+            below = energization.downstream(arrays.segment_index(tie.segment_id))
+            assert set(arrays.node_ids[below.nodes].tolist()) == island
+            assert set(arrays.segment_ids[below.segments].tolist()) == inside
+            assert asset_detail("device", tie.code).downstream.customer_total == sum(customers.values())
+            # Closing the tie now picks the island up from the other feeder: no parallel, nobody lost.
+            closing = switching_preview(device=Device.objects.get(pk=tie.id), to_state="closed")
+            assert closing.parallels == [] and closing.lost.customer_total == 0
+            assert set(arrays.node_ids[closing.gained.nodes].tolist()) == island
+
+            Device.objects.filter(pk=feeder).update(current_state=Device.State.CLOSED)
+            device_states_changed()
+            checked_dead_sides += 1
+    assert checked_dead_sides == 2 * len(ties)
