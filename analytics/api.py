@@ -8,6 +8,7 @@ an unavailable warehouse answers 503; both with `{"detail": ...}`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -34,7 +35,7 @@ Days = Annotated[int, Query(ge=1, le=panels.MAX_DAYS, description="number of day
 COMMON = {202: ErrorOut, 401: ErrorOut, 422: dict, 503: ErrorOut}
 
 
-def _outcome(call: Any, **kwargs: Any) -> panels.Outcome:
+def _outcome(call: Callable[..., panels.Outcome], **kwargs: Any) -> panels.Outcome:
     try:
         outcome = call(wait=settings.ANALYTICS_SYNC_WAIT, **kwargs)
     except WarehouseError as exc:

@@ -84,6 +84,7 @@ def _start_node(*, segment: int | None, transformer: str | None, meter: str | No
         if node_id is None:
             raise HttpError(404, f"Unknown transformer {transformer!r}.")
         return normalise_code(transformer), topology.arrays.node_index(node_id)
+    assert meter is not None  # exactly one start was given
     node_id = ServicePoint.objects.by_meter(meter).values_list("transformer__node_id", flat=True).first()
     if node_id is None:
         raise HttpError(404, f"Unknown meter {meter!r}.")
@@ -126,6 +127,7 @@ def trace_down(request: HttpRequest, device: str | None = None, segment: int | N
             raise HttpError(400, f"{normalise_code(device)} sits on a node; trace from its segment instead.")
         label = normalise_code(device)
     else:
+        assert segment is not None  # exactly one start was given
         if not Segment.objects.filter(pk=segment).exists():
             raise HttpError(404, f"Unknown segment {segment}.")
         index, label = topology.arrays.segment_index(segment), f"S{segment}"

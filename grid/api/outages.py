@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from grid.api.common import request_user
 from grid.models import Outage
 from grid.schemas.common import ERRORS
 from grid.schemas.outages import OutageDetailOut, OutageOut, TransitionIn
@@ -25,7 +26,7 @@ def outage_list(
     request: HttpRequest,
     active: bool = True,
     feeder: str | None = None,
-    state: str | None = Query(None),
+    state: str | None = None,
     cause: str | None = None,
     sort: str = "started",
 ) -> QuerySet[Outage]:
@@ -62,7 +63,7 @@ def outage_transition(request: HttpRequest, outage_id: int, payload: TransitionI
         outage_id=outage_id,
         version=payload.version,
         action=payload.action,
-        by=request.user,
+        by=request_user(request),
         crew_id=payload.crew,
         cause=payload.cause,
         note=payload.note,

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
 
+from grid.api.common import request_user
 from grid.models import Device
 from grid.schemas.common import ERRORS
 from grid.schemas.switching import OperateIn, OperationOut
@@ -24,7 +25,7 @@ def device_operate(request: HttpRequest, code: str, payload: OperateIn) -> Statu
         device_id=device_id,
         to_state=payload.to_state,
         reason=payload.reason,
-        by=request.user,
+        by=request_user(request),
         allow_parallel=payload.allow_parallel,
     )
     return Status(201, OperationOut.model_validate(operation))

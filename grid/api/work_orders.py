@@ -8,6 +8,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from grid.api.common import request_user
 from grid.models import Crew, Device, Outage, WorkOrder
 from grid.schemas.common import ERRORS
 from grid.schemas.work_orders import WorkOrderIn, WorkOrderOut, WorkOrderStatusIn
@@ -43,7 +44,7 @@ def work_order_create(request: HttpRequest, payload: WorkOrderIn) -> Status[Work
         raise HttpError(404, f"Unknown outage {payload.outage}.")
     order = work_order_services.work_order_create(
         summary=payload.summary,
-        by=request.user,
+        by=request_user(request),
         outage_id=payload.outage,
         device_id=device_id,
         priority=payload.priority,
@@ -58,6 +59,6 @@ def work_order_status(request: HttpRequest, order_id: int, payload: WorkOrderSta
     if payload.crew is not None and not Crew.objects.filter(pk=payload.crew).exists():
         raise HttpError(404, f"Unknown crew {payload.crew}.")
     work_order_set_status(
-        work_order_id=order_id, status=payload.status, by=request.user, crew_id=payload.crew, note=payload.note
+        work_order_id=order_id, status=payload.status, by=request_user(request), crew_id=payload.crew, note=payload.note
     )
     return _work_order(order_id)
