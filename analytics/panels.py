@@ -119,7 +119,7 @@ def voltage_compliance(
         if found is None:
             return Outcome(pending=True, period=period)
         meters = found
-    return Outcome(period=period, rows=rows, extra={"meters": meters})
+    return Outcome(period=period, rows=rows, extra={"feeder": feeder.code if feeder else None, "meters": meters})
 
 
 def system_load(*, day: dt.date | None, wait: float | None = None) -> Outcome:

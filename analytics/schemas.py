@@ -1,10 +1,12 @@
-"""API schemas for the analytics figures (explicit fields only)."""
+"""API schemas for the analytics figures (explicit fields only).
+
+The panel schemas read a panel's `Outcome`: its period, its rows and the figures in `extra`."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class StatusOut(Schema):
@@ -23,12 +25,12 @@ class LoadPointOut(Schema):
 
 
 class FeederLoadOut(Schema):
-    feeder: str
-    start: dt.date
-    end: dt.date
-    peak_hour: dt.datetime | None
-    peak_kw: float | None
-    points: list[LoadPointOut]
+    feeder: str = Field(..., alias="extra.feeder")
+    start: dt.date = Field(..., alias="period.start")
+    end: dt.date = Field(..., alias="period.end")
+    peak_hour: dt.datetime | None = Field(..., alias="extra.peak_hour")
+    peak_kw: float | None = Field(..., alias="extra.peak_kw")
+    points: list[LoadPointOut] = Field(..., alias="rows")
 
 
 class TransformerLoadingItemOut(Schema):
@@ -44,11 +46,11 @@ class TransformerLoadingItemOut(Schema):
 
 
 class TransformerLoadingOut(Schema):
-    start: dt.date
-    end: dt.date
-    over_100: int
-    over_120: int
-    items: list[TransformerLoadingItemOut]
+    start: dt.date = Field(..., alias="period.start")
+    end: dt.date = Field(..., alias="period.end")
+    over_100: int = Field(..., alias="extra.over_100")
+    over_120: int = Field(..., alias="extra.over_120")
+    items: list[TransformerLoadingItemOut] = Field(..., alias="rows")
 
 
 class FeederVoltageOut(Schema):
@@ -65,9 +67,9 @@ class FeederVoltageOut(Schema):
 
 
 class VoltageComplianceOut(Schema):
-    start: dt.date
-    end: dt.date
-    feeders: list[FeederVoltageOut]
+    start: dt.date = Field(..., alias="period.start")
+    end: dt.date = Field(..., alias="period.end")
+    feeders: list[FeederVoltageOut] = Field(..., alias="rows")
 
 
 class MeterVoltageOut(Schema):
@@ -82,10 +84,10 @@ class MeterVoltageOut(Schema):
 
 
 class VoltageExcursionsOut(Schema):
-    feeder: str
-    start: dt.date
-    end: dt.date
-    meters: list[MeterVoltageOut]
+    feeder: str = Field(..., alias="extra.feeder")
+    start: dt.date = Field(..., alias="period.start")
+    end: dt.date = Field(..., alias="period.end")
+    meters: list[MeterVoltageOut] = Field(..., alias="extra.meters")
 
 
 class SystemLoadHourOut(Schema):
@@ -95,10 +97,10 @@ class SystemLoadHourOut(Schema):
 
 
 class SystemLoadOut(Schema):
-    day: dt.date
-    week_before: dt.date
-    peak_mw: float | None
-    hours: list[SystemLoadHourOut]
+    day: dt.date = Field(..., alias="extra.day")
+    week_before: dt.date = Field(..., alias="extra.week_before")
+    peak_mw: float | None = Field(..., alias="extra.peak_mw")
+    hours: list[SystemLoadHourOut] = Field(..., alias="rows")
 
 
 class ErrorOut(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
+from grid.models import Crew
 from grid.schemas.common import ERRORS
 from grid.schemas.crews import CrewOut
 from grid.selectors.crews import crews_with_assignments
@@ -13,16 +14,6 @@ router = Router(tags=["operations"])
 
 
 @router.get("/crews", response={200: list[CrewOut], **ERRORS})
-def crew_list(request: HttpRequest) -> list[dict]:
+def crew_list(request: HttpRequest) -> list[Crew]:
     """Crews with their status and current outage."""
-    return [
-        {
-            "id": crew.pk,
-            "name": crew.name,
-            "members": crew.members,
-            "status": crew.status,
-            "depot": crew.depot,
-            "outage": crew.current_outage.pk if crew.current_outage else None,
-        }
-        for crew in crews_with_assignments()
-    ]
+    return crews_with_assignments()

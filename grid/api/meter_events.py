@@ -15,7 +15,7 @@ router = Router(tags=["operations"])
 
 
 @router.post("/meter-events", response={200: IngestOut, **ERRORS})
-def meter_events_ingest(request: HttpRequest, payload: MeterEventsIn) -> dict:
+def meter_events_ingest(request: HttpRequest, payload: MeterEventsIn) -> IngestOut:
     """Ingest a batch of power_off / power_on messages; bad rows are reported by index, good rows kept."""
     from fluxops.roles import OPERATOR, has_role
 
@@ -23,10 +23,4 @@ def meter_events_ingest(request: HttpRequest, payload: MeterEventsIn) -> dict:
         raise HttpError(403, "Only operators, admins and integrations with that role may send meter events.")
     events, errors = split(validate_row(index, row) for index, row in enumerate(payload.events))
     result = meter_event_services.meter_events_ingest(events=events, errors=errors)
-    return {
-        "stored": result.stored,
-        "duplicates": result.duplicates,
-        "rejected": len(result.errors),
-        "errors": [{"line": e.line, "message": e.message} for e in sorted(result.errors, key=lambda e: e.line)],
-        "outages": result.outages,
-    }
+    return IngestOut.model_validate(result)

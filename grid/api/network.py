@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
@@ -18,28 +19,36 @@ from grid.models import (
     Transformer,
 )
 from grid.schemas.common import ERRORS, ErrorOut
-from grid.schemas.network import FeederOut, NetworkSummaryOut, ServicePointOut, SubstationOut, TraceDownOut, TraceUpOut
-from grid.selectors.network import feeder_summaries, network_counts, substations_with_counts
+from grid.schemas.network import (
+    CustomersOut,
+    FeederOut,
+    NetworkSummaryOut,
+    ServicePointOut,
+    SubstationOut,
+    TraceDownOut,
+    TraceUpOut,
+)
+from grid.selectors.network import FeederSummary, feeder_summaries, network_counts, substations_with_counts
 
 router = Router(tags=["grid"])
 
 
 @router.get("/summary", response={200: NetworkSummaryOut, 401: ErrorOut})
-def network_summary(request: HttpRequest) -> dict:
+def network_summary(request: HttpRequest) -> NetworkSummaryOut:
     """Row counts of the stored network and customers served."""
-    return network_counts()
+    return NetworkSummaryOut.model_validate(network_counts())
 
 
 @router.get("/substations", response={200: list[SubstationOut], 401: ErrorOut, 422: dict})
 @paginate(LimitOffsetPagination)
-def substation_list(request: HttpRequest) -> list[dict]:
+def substation_list(request: HttpRequest) -> QuerySet[Substation]:
     """Substations with their feeder counts, by code."""
-    return substations_with_counts().values("code", "name", "lon", "lat", "capacity_mva", "feeder_count")
+    return substations_with_counts()
 
 
 @router.get("/feeders", response={200: list[FeederOut], 401: ErrorOut, 404: ErrorOut, 422: dict})
 @paginate(LimitOffsetPagination)
-def feeder_list(request: HttpRequest, substation: str | None = None) -> list:
+def feeder_list(request: HttpRequest, substation: str | None = None) -> list[FeederSummary]:
     """Feeders with their size; `substation` filters by substation code."""
     station = None
     if substation is not None:
@@ -50,22 +59,12 @@ def feeder_list(request: HttpRequest, substation: str | None = None) -> list:
 
 
 @router.get("/meters/{meter_id}", response={200: ServicePointOut, 401: ErrorOut, 404: ErrorOut})
-def meter_detail(request: HttpRequest, meter_id: str) -> dict:
+def meter_detail(request: HttpRequest, meter_id: str) -> ServicePointOut:
     """One service point by meter id, with the transformer, feeder and substation it hangs on."""
     point = ServicePoint.objects.select_related("transformer__feeder__substation").by_meter(meter_id).first()
     if point is None:
         raise HttpError(404, f"Unknown meter {meter_id!r}.")
-    return {
-        "meter_id": point.meter_id,
-        "customer_class": point.customer_class,
-        "customers": point.customers,
-        "lon": point.lon,
-        "lat": point.lat,
-        "transformer": point.transformer.code,
-        "transformer_kva": float(point.transformer.kva),
-        "feeder": point.transformer.feeder.code,
-        "substation": point.transformer.feeder.substation.code,
-    }
+    return ServicePointOut.model_validate(point)
 
 
 def _start_node(*, segment: int | None, transformer: str | None, meter: str | None) -> tuple[str, int]:
@@ -85,6 +84,7 @@ def _start_node(*, segment: int | None, transformer: str | None, meter: str | No
         if node_id is None:
             raise HttpError(404, f"Unknown transformer {transformer!r}.")
         return normalise_code(transformer), topology.arrays.node_index(node_id)
+    assert meter is not None  # exactly one start was given
     node_id = ServicePoint.objects.by_meter(meter).values_list("transformer__node_id", flat=True).first()
     if node_id is None:
         raise HttpError(404, f"Unknown meter {meter!r}.")
@@ -94,7 +94,7 @@ def _start_node(*, segment: int | None, transformer: str | None, meter: str | No
 @router.get("/trace/up", response={200: TraceUpOut, **ERRORS})
 def trace_up(
     request: HttpRequest, segment: int | None = None, transformer: str | None = None, meter: str | None = None
-) -> dict:
+) -> TraceUpOut:
     """From a segment, transformer or meter up to its substation, with the devices passed (nearest first)."""
     label, node = _start_node(segment=segment, transformer=transformer, meter=meter)
     live = network_cache.current_energization()
@@ -102,18 +102,18 @@ def trace_up(
     path = live.upstream_segments(node)
     devices = topology.devices_on(path)
     feeder_id = live.node_feeder(node)
-    return {
-        "start": label,
-        "feeder": Feeder.objects.filter(pk=feeder_id).values_list("code", flat=True).first() if feeder_id else None,
-        "energized": bool(live.energized[node]),
-        "segments": topology.arrays.segment_ids[path].tolist(),
-        "devices": [topology.arrays.device_codes[d] for d in devices],
-        "protective_devices": [topology.arrays.device_codes[d] for d in live.protective_upstream(node)],
-    }
+    return TraceUpOut(
+        start=label,
+        feeder=Feeder.objects.filter(pk=feeder_id).values_list("code", flat=True).first() if feeder_id else None,
+        energized=bool(live.energized[node]),
+        segments=topology.arrays.segment_ids[path].tolist(),
+        devices=[topology.arrays.device_codes[d] for d in devices],
+        protective_devices=[topology.arrays.device_codes[d] for d in live.protective_upstream(node)],
+    )
 
 
 @router.get("/trace/down", response={200: TraceDownOut, **ERRORS})
-def trace_down(request: HttpRequest, device: str | None = None, segment: int | None = None) -> dict:
+def trace_down(request: HttpRequest, device: str | None = None, segment: int | None = None) -> TraceDownOut:
     """Everything a device or segment feeds now: segments, transformers, meters, customers by class."""
     if (device is None) == (segment is None):
         raise HttpError(400, "Give exactly one of device or segment.")
@@ -127,15 +127,16 @@ def trace_down(request: HttpRequest, device: str | None = None, segment: int | N
             raise HttpError(400, f"{normalise_code(device)} sits on a node; trace from its segment instead.")
         label = normalise_code(device)
     else:
+        assert segment is not None  # exactly one start was given
         if not Segment.objects.filter(pk=segment).exists():
             raise HttpError(404, f"Unknown segment {segment}.")
         index, label = topology.arrays.segment_index(segment), f"S{segment}"
     below = network_cache.current_energization().downstream(index)
-    return {
-        "start": label,
-        "segments": len(below.segments),
-        "transformers": below.transformers,
-        "meters": below.meters,
-        "customers": below.customers,
-        "customers_total": below.customer_total,
-    }
+    return TraceDownOut(
+        start=label,
+        segments=len(below.segments),
+        transformers=below.transformers,
+        meters=below.meters,
+        customers=CustomersOut.model_validate(below.customers),
+        customers_total=below.customer_total,
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from grid.api.common import request_user
 from grid.models import Outage
 from grid.schemas.common import ERRORS
 from grid.schemas.outages import OutageDetailOut, OutageOut, TransitionIn
@@ -14,33 +16,8 @@ from grid.selectors import outages as outage_selectors
 from grid.selectors.network import feeder_or_404
 from grid.selectors.outages import OUTAGE_SORTS
 from grid.services import outages as outage_services
-from grid.services.outages import allowed_actions
 
 router = Router(tags=["operations"])
-
-
-def outage_out(outage: Outage) -> dict:
-    """API form of an outage row (from `outage_list`, which annotates `restored`)."""
-    restored = getattr(outage, "restored", None)
-    if restored is None:
-        restored = sum(step.customers_restored for step in outage.steps.all())
-    return {
-        "id": outage.pk,
-        "code": outage.code,
-        "state": outage.state,
-        "source": outage.source,
-        "cause": outage.cause,
-        "feeder": outage.feeder.code,
-        "location": outage.location_label,
-        "started_at": outage.started_at,
-        "etr": outage.etr,
-        "restored_at": outage.restored_at,
-        "closed_at": outage.closed_at,
-        "customers_affected": outage.customers_affected,
-        "customers_restored": restored,
-        "crew": outage.crew.name if outage.crew else None,
-        "version": outage.version,
-    }
 
 
 @router.get("/outages", response={200: list[OutageOut], **ERRORS})
@@ -49,10 +26,10 @@ def outage_list(
     request: HttpRequest,
     active: bool = True,
     feeder: str | None = None,
-    state: str | None = Query(None),
+    state: str | None = None,
     cause: str | None = None,
     sort: str = "started",
-) -> list[dict]:
+) -> QuerySet[Outage]:
     """Outages, active ones by default; filter by feeder code, state, cause; sort by started/customers/etr/feeder."""
     feeder_obj = None
     if feeder:
@@ -63,47 +40,30 @@ def outage_list(
         raise HttpError(400, f"Unknown cause {cause!r}.")
     if sort not in OUTAGE_SORTS:
         raise HttpError(400, f"sort must be one of {', '.join(OUTAGE_SORTS)}.")
-    outages = outage_selectors.outage_list(active=active, feeder=feeder_obj, state=state, cause=cause, sort=sort)
-    return [outage_out(o) for o in outages]
+    return outage_selectors.outage_list(active=active, feeder=feeder_obj, state=state, cause=cause, sort=sort)
 
 
-def _detail(outage_id: int) -> dict:
+def _detail(outage_id: int) -> OutageDetailOut:
     outage = outage_selectors.outage_detail(outage_id)
     if outage is None:
         raise HttpError(404, f"Unknown outage {outage_id}.")
-    return {
-        **outage_out(outage),
-        "customers_by_class": outage.customers_by_class,
-        "allowed_actions": allowed_actions(outage),
-        "steps": [{"at": s.at, "customers_restored": s.customers_restored, "note": s.note} for s in outage.steps.all()],
-        "timeline": [
-            {
-                "at": e.at,
-                "by": e.by.get_username() if e.by else None,
-                "action": e.action,
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "note": e.note,
-            }
-            for e in outage.events.all()
-        ],
-    }
+    return OutageDetailOut.model_validate(outage)
 
 
 @router.get("/outages/{outage_id}", response={200: OutageDetailOut, **ERRORS})
-def outage_detail(request: HttpRequest, outage_id: int) -> dict:
+def outage_detail(request: HttpRequest, outage_id: int) -> OutageDetailOut:
     """One outage with its steps, timeline and the actions its state allows."""
     return _detail(outage_id)
 
 
 @router.post("/outages/{outage_id}/transition", response={200: OutageDetailOut, **ERRORS})
-def outage_transition(request: HttpRequest, outage_id: int, payload: TransitionIn) -> dict:
+def outage_transition(request: HttpRequest, outage_id: int, payload: TransitionIn) -> OutageDetailOut:
     """Apply a state-machine action; send the `version` you read (409 if someone changed it since)."""
     outage_services.outage_transition(
         outage_id=outage_id,
         version=payload.version,
         action=payload.action,
-        by=request.user,
+        by=request_user(request),
         crew_id=payload.crew,
         cause=payload.cause,
         note=payload.note,

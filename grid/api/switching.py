@@ -6,7 +6,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from grid.models import Device, SwitchingOperation
+from grid.api.common import request_user
+from grid.models import Device
 from grid.schemas.common import ERRORS
 from grid.schemas.switching import OperateIn, OperationOut
 from grid.services import switching as switching_services
@@ -14,23 +15,8 @@ from grid.services import switching as switching_services
 router = Router(tags=["operations"])
 
 
-def _operation_out(operation: SwitchingOperation) -> dict:
-    return {
-        "id": operation.pk,
-        "device": operation.device.code,
-        "at": operation.at,
-        "by": operation.by.get_username(),
-        "from_state": operation.from_state,
-        "to_state": operation.to_state,
-        "reason": operation.reason,
-        "customers_deenergized": operation.customers_deenergized,
-        "customers_reenergized": operation.customers_reenergized,
-        "outage": operation.outage_id,
-    }
-
-
 @router.post("/devices/{code}/operate", response={201: OperationOut, **ERRORS})
-def device_operate(request: HttpRequest, code: str, payload: OperateIn) -> Status:
+def device_operate(request: HttpRequest, code: str, payload: OperateIn) -> Status[OperationOut]:
     """Open or close a device (operators); refuses a parallel unless `allow_parallel`."""
     device_id = Device.objects.by_code(code).values_list("pk", flat=True).first()
     if device_id is None:
@@ -39,7 +25,7 @@ def device_operate(request: HttpRequest, code: str, payload: OperateIn) -> Statu
         device_id=device_id,
         to_state=payload.to_state,
         reason=payload.reason,
-        by=request.user,
+        by=request_user(request),
         allow_parallel=payload.allow_parallel,
     )
-    return Status(201, _operation_out(operation))
+    return Status(201, OperationOut.model_validate(operation))

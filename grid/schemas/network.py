@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
+# Row counts from `network_counts`.
 class NetworkSummaryOut(Schema):
     substations: int
     feeders: int
@@ -18,6 +19,7 @@ class NetworkSummaryOut(Schema):
     length_km: float
 
 
+# A substation from `substations_with_counts` (annotated with `feeder_count`).
 class SubstationOut(Schema):
     code: str
     name: str
@@ -27,6 +29,7 @@ class SubstationOut(Schema):
     feeder_count: int
 
 
+# A feeder's size (`FeederSummary`).
 class FeederOut(Schema):
     code: str
     substation: str
@@ -40,16 +43,17 @@ class FeederOut(Schema):
     ties: int
 
 
+# A service point with the transformer, feeder and substation it hangs on (selected with it).
 class ServicePointOut(Schema):
     meter_id: str
     customer_class: str
     customers: int
     lon: float
     lat: float
-    transformer: str
-    transformer_kva: float
-    feeder: str
-    substation: str
+    transformer: str = Field(..., alias="transformer.code")
+    transformer_kva: float = Field(..., alias="transformer.kva")
+    feeder: str = Field(..., alias="transformer.feeder.code")
+    substation: str = Field(..., alias="transformer.feeder.substation.code")
 
 
 class CustomersOut(Schema):

@@ -6,15 +6,19 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from grid.models import Outage, OutageEvent
+from grid.services.outages import allowed_actions
 
+
+# An outage row: from `outage_list` (which annotates `restored`) or `outage_detail` (steps prefetched).
 class OutageOut(Schema):
     id: int
     code: str
     state: str
     source: str
     cause: str
-    feeder: str
-    location: str
+    feeder: str = Field(..., alias="feeder.code")
+    location: str = Field(..., alias="location_label")
     started_at: datetime
     etr: datetime | None
     restored_at: datetime | None
@@ -23,6 +27,17 @@ class OutageOut(Schema):
     customers_restored: int
     crew: str | None
     version: int
+
+    @staticmethod
+    def resolve_customers_restored(outage: Outage) -> int:
+        restored: int | None = getattr(outage, "restored", None)
+        if restored is None:
+            restored = sum(step.customers_restored for step in outage.steps.all())
+        return restored
+
+    @staticmethod
+    def resolve_crew(outage: Outage) -> str | None:
+        return outage.crew.name if outage.crew else None
 
 
 class StepOut(Schema):
@@ -39,12 +54,21 @@ class EventOut(Schema):
     to_state: str
     note: str
 
+    @staticmethod
+    def resolve_by(event: OutageEvent) -> str | None:
+        return event.by.get_username() if event.by else None
 
+
+# One outage from `outage_detail`, with its steps, timeline and the actions its state allows.
 class OutageDetailOut(OutageOut):
     customers_by_class: dict[str, int]
     allowed_actions: list[str]
     steps: list[StepOut]
-    timeline: list[EventOut]
+    timeline: list[EventOut] = Field(..., alias="events")
+
+    @staticmethod
+    def resolve_allowed_actions(outage: Outage) -> list[str]:
+        return allowed_actions(outage)
 
 
 class TransitionIn(Schema):

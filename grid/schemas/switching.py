@@ -7,6 +7,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from grid.models import SwitchingOperation
+
 
 class OperateIn(Schema):
     to_state: Literal["open", "closed"]
@@ -16,7 +18,7 @@ class OperateIn(Schema):
 
 class OperationOut(Schema):
     id: int
-    device: str
+    device: str = Field(..., alias="device.code")
     at: datetime
     by: str
     from_state: str
@@ -24,4 +26,8 @@ class OperationOut(Schema):
     reason: str
     customers_deenergized: int
     customers_reenergized: int
-    outage: int | None
+    outage: int | None = Field(..., alias="outage_id")
+
+    @staticmethod
+    def resolve_by(operation: SwitchingOperation) -> str:
+        return operation.by.get_username()

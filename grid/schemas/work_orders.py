@@ -7,6 +7,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from grid.models import WorkOrder
+
 
 class WorkOrderIn(Schema):
     summary: str = Field(..., min_length=1, max_length=200)
@@ -22,14 +24,27 @@ class WorkOrderStatusIn(Schema):
     note: str = Field("", max_length=500)
 
 
+# A work order with its crew and device selected.
 class WorkOrderOut(Schema):
     id: int
     code: str
     summary: str
     priority: int
     status: str
-    outage: int | None
+    outage: int | None = Field(..., alias="outage_id")
     device: str | None
     crew: str | None
     created_at: datetime
     closed_at: datetime | None
+
+    @staticmethod
+    def resolve_code(order: WorkOrder) -> str:
+        return str(order)
+
+    @staticmethod
+    def resolve_device(order: WorkOrder) -> str | None:
+        return order.device.code if order.device else None
+
+    @staticmethod
+    def resolve_crew(order: WorkOrder) -> str | None:
+        return order.crew.name if order.crew else None

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from grid.api.outages import router as outages_router
 from grid.engine.synthetic import Network
-from grid.models import Crew, Device, Outage, ServicePoint
+from grid.models import Crew, Device, Outage, OutageEvent, RestorationStep, ServicePoint, Transformer
 from grid.selectors.map import asset_detail
+from grid.services.outages import outage_record_step, outage_transition
+from tests.ninja_client import UserClient
 
 pytestmark = pytest.mark.usefixtures("fresh_network_cache")
 
@@ -129,3 +134,105 @@ def test_asset_panel_and_trace_up_list_the_same_protection_never_a_sectionalizer
         assert [device.code for device in panel.upstream] == passed
         checked += any(kinds[code] == "sectionalizer" for code in up["devices"])
     assert checked, "no sampled meter has a sectionalizer upstream: the check would prove nothing"
+
+
+def _outage_rows_as_json() -> list[dict]:
+    """Every outage as the list should show it, read from the rows (newest first) without the API's schemas."""
+    restored = Counter()
+    for outage_id, customers in RestorationStep.objects.values_list("outage_id", "customers_restored"):
+        restored[outage_id] += customers
+    rows = Outage.objects.order_by("-started_at", "-id").values(
+        "id", "state", "source", "cause", "feeder__code", "device__code", "transformer__code",
+        "service_point__meter_id", "started_at", "etr", "restored_at", "closed_at", "customers_affected",
+        "crew__name", "version",
+    )  # fmt: skip
+    return [
+        {
+            "id": row["id"],
+            "code": f"OUT-{row['id']:06d}",
+            "state": row["state"],
+            "source": row["source"],
+            "cause": row["cause"],
+            "feeder": row["feeder__code"],
+            "location": row["device__code"] or row["transformer__code"] or row["service_point__meter_id"],
+            "started_at": row["started_at"],
+            "etr": row["etr"],
+            "restored_at": row["restored_at"],
+            "closed_at": row["closed_at"],
+            "customers_affected": row["customers_affected"],
+            "customers_restored": restored[row["id"]],
+            "crew": row["crew__name"],
+            "version": row["version"],
+        }
+        for row in rows
+    ]
+
+
+def _instants(item: dict) -> dict:
+    """An API item with its times parsed (whole seconds here, so exact)."""
+    times = ("started_at", "etr", "restored_at", "closed_at", "at")
+    return {key: parse_datetime(value) if key in times and value else value for key, value in item.items()}
+
+
+def test_outage_list_and_detail_are_the_rows(operator: User, small_network: Network, django_assert_num_queries) -> None:
+    """Every field of the outage list (and a detail's steps and timeline) as the database holds it."""
+    now = timezone.now().replace(microsecond=0)
+    crew = Crew.objects.create(name="Storm 07", members=3, depot="Katy depot", depot_lon=-95.7, depot_lat=29.8)
+    fuse = Device.objects.filter(kind="fuse").select_related("feeder").order_by("pk")[3]
+    transformer = Transformer.objects.select_related("feeder").order_by("pk")[8]
+    point = ServicePoint.objects.select_related("transformer__feeder").order_by("pk")[40]
+    at_device = Outage.objects.create(
+        source="ami", feeder=fuse.feeder, device=fuse, started_at=now - timedelta(minutes=50), customers_affected=30,
+        etr=now + timedelta(hours=2),
+    )  # fmt: skip
+    at_transformer = Outage.objects.create(
+        source="manual", state="verified", feeder=transformer.feeder, transformer=transformer, cause="animal",
+        started_at=now - timedelta(minutes=90), customers_affected=6,
+    )  # fmt: skip
+    Outage.objects.create(
+        source="manual", feeder=point.transformer.feeder, service_point=point, started_at=now - timedelta(minutes=5),
+        customers_affected=1,
+    )  # fmt: skip
+    outage_transition(outage_id=at_device.pk, version=1, action="verify", by=operator, at=now - timedelta(minutes=40))
+    outage_transition(
+        outage_id=at_device.pk, version=2, action="assign_crew", by=operator, crew_id=crew.pk,
+        at=now - timedelta(minutes=30),
+    )  # fmt: skip
+    outage_record_step(outage_id=at_device.pk, version=3, customers=12, by=operator, at=now - timedelta(minutes=10))
+    outage_transition(
+        outage_id=at_transformer.pk, version=1, action="restore", by=operator, at=now - timedelta(minutes=20)
+    )
+    outage_transition(
+        outage_id=at_transformer.pk, version=2, action="close", by=operator, cause="vegetation",
+        at=now - timedelta(minutes=15),
+    )  # fmt: skip
+    expected = _outage_rows_as_json()
+    assert [row["customers_restored"] for row in expected] == [0, 12, 6]  # the case covers steps and a full restore
+    api = UserClient(outages_router, operator)
+
+    with django_assert_num_queries(2):  # the count and one page
+        page = api.get("/outages?active=false&limit=2&offset=1").json()
+    assert page["count"] == 3
+    assert [_instants(item) for item in page["items"]] == expected[1:3]
+    listed = api.get("/outages?active=false").json()["items"]
+    assert [_instants(item) for item in listed] == expected
+    active = api.get("/outages").json()["items"]
+    assert [item["id"] for item in active] == [row["id"] for row in expected if row["state"] != "closed"]
+
+    detail = _instants(api.get(f"/outages/{at_device.pk}").json())
+    assert {key: detail[key] for key in expected[1]} == next(row for row in expected if row["id"] == at_device.pk)
+    assert detail["customers_by_class"] == at_device.customers_by_class
+    assert detail["allowed_actions"] == ["dispatch", "restore"]
+    assert [_instants(step) for step in detail["steps"]] == [
+        {"at": at, "customers_restored": customers, "note": note}
+        for at, customers, note in RestorationStep.objects.filter(outage=at_device).values_list(
+            "at", "customers_restored", "note"
+        )
+    ]
+    assert [_instants(event) for event in detail["timeline"]] == [
+        {"at": at, "by": by, "action": action, "from_state": source, "to_state": target, "note": note}
+        for at, by, action, source, target, note in OutageEvent.objects.filter(outage=at_device).values_list(
+            "at", "by__username", "action", "from_state", "to_state", "note"
+        )
+    ]
+    assert [event["action"] for event in detail["timeline"]] == ["verify", "assign_crew", "step"]

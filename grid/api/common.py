@@ -1,0 +1,15 @@
+"""What the grid routers share beyond their schemas: the user a write is done by."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from ninja.errors import AuthenticationError
+
+
+def request_user(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in user of a request (the API authenticates every operation; anonymous is a 401)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise AuthenticationError()
+    return user
