@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from analytics import queries
 from analytics.warehouse import WarehouseEmpty
@@ -40,18 +40,19 @@ def resolve_period(start: dt.date | None, days: int, status: queries.DataStatus)
     return Period(start, start + dt.timedelta(days=days))
 
 
-class OutcomeExtra(TypedDict, total=False):
-    """A panel's figures besides its rows; each panel fills its own keys."""
+@dataclass(frozen=True)
+class PanelFigures:
+    """A panel's figures besides its rows; each panel fills its own (the others keep their defaults)."""
 
-    feeder: str
-    peak_hour: dt.datetime | None
-    peak_kw: float | None
-    over_100: int
-    over_120: int
-    meters: list[queries.MeterVoltage]
-    day: dt.date
-    week_before: dt.date
-    peak_mw: float | None
+    feeder: str | None = None
+    peak_hour: dt.datetime | None = None
+    peak_kw: float | None = None
+    over_100: int = 0
+    over_120: int = 0
+    meters: list[queries.MeterVoltage] = field(default_factory=list)
+    day: dt.date | None = None
+    week_before: dt.date | None = None
+    peak_mw: float | None = None
 
 
 @dataclass
@@ -62,7 +63,7 @@ class Outcome:
     period: Period | None = None
     # The rows of the panel's query, as that query's row type.
     rows: list[Any] = field(default_factory=list)
-    extra: OutcomeExtra = field(default_factory=OutcomeExtra)
+    extra: PanelFigures = field(default_factory=PanelFigures)
 
 
 def _run[R: DataclassInstance](spec: queries.Spec[R], wait: float | None) -> list[R] | None:
@@ -82,7 +83,7 @@ def feeder_load(*, feeder: Feeder, start: dt.date | None, days: int, wait: float
     return Outcome(
         period=period,
         rows=rows,
-        extra={"feeder": feeder.code, "peak_hour": peak[0] if peak else None, "peak_kw": peak[1] if peak else None},
+        extra=PanelFigures(feeder=feeder.code, peak_hour=peak[0] if peak else None, peak_kw=peak[1] if peak else None),
     )
 
 
@@ -98,10 +99,10 @@ def transformer_loading(
     return Outcome(
         period=period,
         rows=rows,
-        extra={
-            "over_100": sum(1 for row in rows if row.peak_pct > 100),
-            "over_120": sum(1 for row in rows if row.peak_pct > 120),
-        },
+        extra=PanelFigures(
+            over_100=sum(1 for row in rows if row.peak_pct > 100),
+            over_120=sum(1 for row in rows if row.peak_pct > 120),
+        ),
     )
 
 
@@ -119,7 +120,7 @@ def voltage_compliance(
         if found is None:
             return Outcome(pending=True, period=period)
         meters = found
-    return Outcome(period=period, rows=rows, extra={"feeder": feeder.code if feeder else None, "meters": meters})
+    return Outcome(period=period, rows=rows, extra=PanelFigures(feeder=feeder.code if feeder else None, meters=meters))
 
 
 def system_load(*, day: dt.date | None, wait: float | None = None) -> Outcome:
@@ -137,9 +138,5 @@ def system_load(*, day: dt.date | None, wait: float | None = None) -> Outcome:
     return Outcome(
         period=period,
         rows=rows,
-        extra={
-            "day": day,
-            "week_before": day - dt.timedelta(days=7),
-            "peak_mw": max(today) if today else None,
-        },
+        extra=PanelFigures(day=day, week_before=day - dt.timedelta(days=7), peak_mw=max(today) if today else None),
     )

@@ -56,6 +56,12 @@ def _period_args(form: PanelForm) -> _PeriodArgs:
     return {"start": form.cleaned_data.get("start"), "days": form.cleaned_data.get("days") or panels.DEFAULT_DAYS}
 
 
+def _system_load_chart(outcome: panels.Outcome) -> ChartSpec:
+    day, before = outcome.extra.day, outcome.extra.week_before
+    assert day is not None and before is not None, "the system load panel names its day and the week before"
+    return charts.system_load(outcome.rows, day, before)
+
+
 def _feeder_load(form: PanelForm, wait: float | None) -> panels.Outcome:
     feeder = _default_feeder(form)
     assert feeder is not None  # the default feeder comes from the seeded network
@@ -69,7 +75,7 @@ PANELS: dict[str, PanelInfo] = {
             "feeder-load",
             "Feeder load profile",
             _feeder_load,
-            lambda o: charts.feeder_load(o.rows, o.extra["peak_hour"], o.extra["peak_kw"]),
+            lambda o: charts.feeder_load(o.rows, o.extra.peak_hour, o.extra.peak_kw),
             "analytics/partials/feeder_load.html",
         ),
         PanelInfo(
@@ -94,7 +100,7 @@ PANELS: dict[str, PanelInfo] = {
             "system-load",
             "System load",
             lambda form, wait: panels.system_load(day=form.cleaned_data.get("day"), wait=wait),
-            lambda o: charts.system_load(o.rows, o.extra["day"], o.extra["week_before"]),
+            _system_load_chart,
             "analytics/partials/system_load.html",
         ),
     )
@@ -149,7 +155,7 @@ CSV_TABLES: dict[str, tuple[str, Callable[[panels.Outcome], Sequence[DataclassIn
     "feeder-load": ("feeder-load", lambda o: o.rows),
     "transformer-loading": ("transformer-loading", lambda o: o.rows),
     "voltage-compliance": ("voltage-compliance", lambda o: o.rows),
-    "voltage-meters": ("voltage-compliance", lambda o: o.extra["meters"]),
+    "voltage-meters": ("voltage-compliance", lambda o: o.extra.meters),
     "system-load": ("system-load", lambda o: o.rows),
 }
 

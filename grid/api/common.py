@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 
 
-def request_user(request: HttpRequest) -> AbstractBaseUser:
+def request_user(request: HttpRequest) -> User:
     """The signed-in user of a request (the API authenticates every operation; anonymous is a 401)."""
     user = request.user
-    if not isinstance(user, AbstractBaseUser):
+    if not isinstance(user, User):
         raise AuthenticationError()
     return user
