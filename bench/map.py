@@ -22,7 +22,6 @@ import numpy as np
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from grid.engine.map_geometry import (
-    MapDevice,
     MapFeeder,
     MapNode,
     MapRows,
@@ -53,7 +52,7 @@ def rows_from_network(net: Network) -> MapRows:
         feeders=_project(MapFeeder, net.feeders),
         nodes=_project(MapNode, net.nodes),
         segments=_project(MapSegment, net.segments),
-        devices=_project(MapDevice, net.devices),
+        devices=list(net.devices),
         transformers=_project(MapTransformer, net.transformers),
     )
 

@@ -33,6 +33,7 @@ from grid.constants import DEVICE_KINDS as DEVICE_KIND_LABELS
 from grid.constants import PHASES as PHASE_LABELS
 from grid.engine.arrays import FloatArray, IntArray
 from grid.engine.map_spec import feeder_colours
+from grid.engine.rows import DeviceRow
 
 GEOMETRY_MAGIC = b"FXMG"
 
@@ -86,19 +87,6 @@ class MapSegment(NamedTuple):
     phases: str
 
 
-class MapDevice(NamedTuple):
-    """A device: its symbol, position and flags."""
-
-    id: int
-    code: str
-    kind: str
-    feeder_id: int
-    segment_id: int | None
-    node_id: int | None
-    normal_state: str
-    tie_feeder_id: int | None
-
-
 class MapTransformer(NamedTuple):
     """A transformer: its symbol and label."""
 
@@ -117,7 +105,7 @@ class MapRows:
     feeders: list[MapFeeder]
     nodes: list[MapNode]
     segments: list[MapSegment]
-    devices: list[MapDevice]
+    devices: list[DeviceRow]  # every column: the map draws nearly all of them
     transformers: list[MapTransformer]
 
 
@@ -231,7 +219,7 @@ def encode_geometry(rows: MapRows, *, structure: int) -> EncodedGeometry:
     node_lonlat = np.array([(node.lon, node.lat) for node in rows.nodes], dtype=np.float64).reshape(-1, 2)
     segment_position = {int(segment_id): i for i, segment_id in enumerate(segment_ids)}
 
-    def device_point(device: MapDevice) -> tuple[float, float]:
+    def device_point(device: DeviceRow) -> tuple[float, float]:
         if device.segment_id is not None:  # on a segment: the middle of its line
             i = segment_position[device.segment_id]
             vertices = positions[starts[i] : starts[i + 1]]

@@ -11,7 +11,6 @@ from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
 from grid import network_cache
 from grid.constants import CUSTOMER_CLASSES, normalise_code
 from grid.engine.map_geometry import (
-    MapDevice,
     MapFeeder,
     MapNode,
     MapRows,
@@ -19,6 +18,7 @@ from grid.engine.map_geometry import (
     MapSubstation,
     MapTransformer,
 )
+from grid.engine.rows import DeviceRow
 from grid.engine.topology import Downstream
 from grid.models import (
     Device,
@@ -46,7 +46,7 @@ def map_rows() -> MapRows:
         feeders=list(map(MapFeeder._make, _columns(Feeder, MapFeeder))),
         nodes=list(map(MapNode._make, _columns(Node, MapNode))),
         segments=list(map(MapSegment._make, _columns(Segment, MapSegment).iterator(chunk_size=10_000))),
-        devices=list(map(MapDevice._make, _columns(Device, MapDevice))),
+        devices=list(map(DeviceRow._make, _columns(Device, DeviceRow))),
         transformers=[
             transformer._replace(kva=float(transformer.kva))
             for transformer in map(MapTransformer._make, _columns(Transformer, MapTransformer))
