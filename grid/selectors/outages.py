@@ -78,6 +78,17 @@ class OutageBoardRow:
     elapsed_minutes: int  # whole minutes since it started
 
 
+def outage_minutes_out(outage: Outage, *, now: datetime) -> int | None:
+    """Whole minutes without supply: up to `now` while active, in all once restored; None when cancelled."""
+    if outage.is_active:
+        return int((now - outage.started_at).total_seconds() // 60)
+    if outage.duration_minutes is not None:  # from the restoration steps
+        return round(outage.duration_minutes)
+    if outage.restored_at is not None:
+        return int((outage.restored_at - outage.started_at).total_seconds() // 60)
+    return None  # cancelled: no interruption was confirmed
+
+
 def outage_board_rows(outages: Iterable[ListedOutage], *, now: datetime) -> list[OutageBoardRow]:
     """Board rows for outages from `outage_list` (which annotates `restored`), timed up to `now`."""
     return [

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fluxops.htmx import htmx_partial, render_page_or_partial
 from fluxops.roles import OPERATOR, AuthenticatedHttpRequest, role_required
 from grid import network_cache
+from grid.constants import CUSTOMER_CLASS_LABELS
 from grid.forms import (
     EtrForm,
     OutageActionForm,
@@ -23,7 +24,7 @@ from grid.forms import (
 )
 from grid.models import Outage
 from grid.selectors import outages as outage_selectors
-from grid.selectors.outages import outage_board_rows, outage_list, outage_location_node
+from grid.selectors.outages import outage_board_rows, outage_list, outage_location_node, outage_minutes_out
 from grid.services.errors import ServiceError
 from grid.services.outages import TRANSITIONS, allowed_actions, outage_record_step, outage_transition, outage_update_etr
 
@@ -60,6 +61,11 @@ def _detail_context(outage: Outage, **extra: object) -> dict[str, object]:
         "outage": outage,
         "customers_out": outage.customers_affected - restored,
         "restored": restored,
+        "minutes_out": outage_minutes_out(outage, now=timezone.now()),
+        "customer_classes": [
+            (CUSTOMER_CLASS_LABELS.get(name, name.capitalize()), count)
+            for name, count in outage.customers_by_class.items()
+        ],
         "upstream": [topology.arrays.device_codes[d] for d in upstream],
         "actions": [(name, TRANSITIONS[name].label) for name in actions],
         "action_names": actions,
@@ -124,7 +130,10 @@ def outage_act(request: AuthenticatedHttpRequest, outage_id: int, kind: str) -> 
         except ServiceError as exc:
             error = str(exc)
     else:
-        error = "; ".join(f"{field}: {', '.join(str(e) for e in errs)}" for field, errs in form.errors.items())
+        error = "; ".join(
+            (f"{form[field].label}: " if field in form.fields else "") + " ".join(map(str, errs))
+            for field, errs in form.errors.items()
+        )
     outage = _outage_or_404(outage_id)
     status = 200 if error is None else (409 if "changed by someone else" in error else 400)
     context = _detail_context(outage, error=error, saved=error is None)
