@@ -94,6 +94,10 @@ class Outage(models.Model):
 
     # Supply still out (or not yet known to be back): ETRs, crews and steps apply.
     ACTIVE_STATES = (State.PREDICTED, State.VERIFIED, State.CREW_ASSIGNED, State.EN_ROUTE, State.ON_SITE)
+    # Not yet closed or cancelled: the active outages and the restored ones still waiting for a cause and close.
+    OPEN_STATES = (*ACTIVE_STATES, State.RESTORED)
+    # Supply back, or never lost: restored (to close), closed and cancelled outages.
+    HISTORY_STATES = (State.RESTORED, State.CLOSED, State.CANCELLED)
     # Where operators read a state differently from its label: a restored outage still needs closing.
     BOARD_STATE_LABELS: dict[str, str] = {State.RESTORED: "Restored, to close"}
 
