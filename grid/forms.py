@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, NamedTuple
 
 from django import forms
 from django.utils import timezone
 
 from grid.constants import normalise_code
 from grid.models import Crew, Device, Feeder, Outage, Substation, WorkOrder
+from grid.selectors.outages import ACTIVE_VIEW, BOARD_DEFAULT_SORTS, BOARD_VIEWS, HISTORY_VIEW
 from grid.selectors.reliability import Period, period_for
 from grid.services.outages import TRANSITIONS
 
@@ -25,19 +27,82 @@ class FeederFilterForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False)
 
 
-class OutageFilterForm(forms.Form):
-    """Filters and sort order of the outage board."""
+class BoardPeriod(NamedTuple):
+    """How far back the board's history view reaches, by when supply came back."""
 
+    label: str
+    phrase: str  # completes "No restored outages ..."
+    span: timedelta | None  # None: everything on record
+
+
+BOARD_PERIODS: dict[str, BoardPeriod] = {
+    "1": BoardPeriod("Last 24 hours", "in the last 24 hours", timedelta(days=1)),
+    "7": BoardPeriod("Last 7 days", "in the last 7 days", timedelta(days=7)),
+    "30": BoardPeriod("Last 30 days", "in the last 30 days", timedelta(days=30)),
+    "365": BoardPeriod("Last 12 months", "in the last 12 months", timedelta(days=365)),
+    "all": BoardPeriod("All time", "on record", None),
+}
+DEFAULT_BOARD_PERIOD = "7"
+BOARD_VIEW_LABELS = {ACTIVE_VIEW: "Active", HISTORY_VIEW: "History"}
+_ALL_STATES_LABELS = {ACTIVE_VIEW: "All active states", HISTORY_VIEW: "All states in history"}
+_STATE_CHOICES = [(value, Outage.label_of_state(value)) for value in Outage.State.values]
+
+
+class OutageFilterForm(forms.Form):
+    """View, filters, sort order and page of the outage board; a valid form fills in every default."""
+
+    view = forms.ChoiceField(choices=list(BOARD_VIEW_LABELS.items()), required=False, widget=forms.HiddenInput)
     feeder = forms.ModelChoiceField(
         queryset=Feeder.objects.order_by("code"), required=False, to_field_name="code", empty_label="All feeders"
     )
-    state = forms.ChoiceField(choices=[("", "All active states"), *Outage.State.choices], required=False)
+    state = forms.ChoiceField(choices=[("", _ALL_STATES_LABELS[ACTIVE_VIEW]), *_STATE_CHOICES], required=False)
     cause = forms.ChoiceField(choices=[("", "All causes"), *Outage.Cause.choices], required=False)
     sort = forms.ChoiceField(
-        choices=[("started", "Newest"), ("customers", "Most customers"), ("etr", "ETR"), ("feeder", "Feeder")],
+        choices=[
+            ("started", "Newest started"),
+            ("restored", "Newest restored"),
+            ("customers", "Most customers"),
+            ("etr", "ETR"),
+            ("feeder", "Feeder"),
+        ],
         required=False,
     )
+    period = forms.ChoiceField(
+        choices=[(key, period.label) for key, period in BOARD_PERIODS.items()], required=False, label="Restored"
+    )
     page = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        view = (self.data.get("view") if self.is_bound else self.initial.get("view")) or ACTIVE_VIEW
+        state = self.fields["state"]
+        if view in _ALL_STATES_LABELS and isinstance(state, forms.ChoiceField):
+            state.choices = [("", _ALL_STATES_LABELS[view]), *_STATE_CHOICES]
+        # Set by clean(): the state asked for belongs to the other view, which is shown instead.
+        self.switched_view = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
+        view = data.get("view") or ACTIVE_VIEW
+        state = data.get("state")
+        # A state of the other view switches to that view rather than listing nothing or refusing: the
+        # state select offers every state, and links may name any. Restored is in both views and stays put.
+        if state and state not in BOARD_VIEWS[view]:
+            view = next(name for name, states in BOARD_VIEWS.items() if state in states)
+            self.switched_view = True
+        data["view"] = view
+        data["sort"] = data.get("sort") or BOARD_DEFAULT_SORTS[view]
+        data["period"] = data.get("period") or DEFAULT_BOARD_PERIOD
+        data["page"] = data.get("page") or 1
+        return data
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The cleaned data of an empty board request: the active view, unfiltered, first page."""
+        form = cls({})
+        form.is_valid()
+        return form.cleaned_data
 
 
 class OutageActionForm(forms.Form):

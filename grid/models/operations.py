@@ -92,7 +92,14 @@ class Outage(models.Model):
         CLOSED = "closed", "Closed"
         CANCELLED = "cancelled", "Cancelled"
 
+    # Supply still out (or not yet known to be back): ETRs, crews and steps apply.
     ACTIVE_STATES = (State.PREDICTED, State.VERIFIED, State.CREW_ASSIGNED, State.EN_ROUTE, State.ON_SITE)
+    # Not yet closed or cancelled: the active outages and the restored ones still waiting for a cause and close.
+    OPEN_STATES = (*ACTIVE_STATES, State.RESTORED)
+    # Supply back, or never lost: restored (to close), closed and cancelled outages.
+    HISTORY_STATES = (State.RESTORED, State.CLOSED, State.CANCELLED)
+    # Where operators read a state differently from its label: a restored outage still needs closing.
+    BOARD_STATE_LABELS: dict[str, str] = {State.RESTORED: "Restored, to close"}
 
     class Cause(models.TextChoices):
         WEATHER = "weather", "Weather"
@@ -190,6 +197,16 @@ class Outage(models.Model):
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
 
+    @classmethod
+    def label_of_state(cls, state: str) -> str:
+        """A state as the board and the detail show it ("Restored, to close" until a restored outage is closed)."""
+        return cls.BOARD_STATE_LABELS.get(state) or cls.State(state).label
+
+    @property
+    def state_label(self) -> str:
+        """This outage's state as the board and the detail show it."""
+        return self.label_of_state(self.state)
+
 
 class OutageArea(models.Model):
     """One area a sustained interruption hit, with its customers (CN and CEMI_n are sums over these rows).
@@ -238,19 +255,39 @@ class RestorationStep(models.Model):
 class OutageEvent(models.Model):
     """One entry of an outage's timeline: a transition, an edit or a note, with who and when."""
 
+    class Action(models.TextChoices):
+        """What happened, named as the timeline reads it; the operator actions are the state machine's."""
+
+        # Written by the AMI roll-up and by switching.
+        PREDICTED = "predicted", "Predicted from meter reports"
+        RELOCATED = "relocated", "Location revised"
+        MERGED = "merged", "Merged into another outage"
+        CREATED = "created", "Opened by switching"
+        EXTENDED = "extended", "Extended by switching"
+        # Operator actions (grid.services.outages.TRANSITIONS), ETR changes and restoration steps.
+        VERIFY = "verify", "Verification"
+        ASSIGN_CREW = "assign_crew", "Crew assignment"
+        DISPATCH = "dispatch", "Crew dispatched"
+        ARRIVE = "arrive", "Crew arrival"
+        ETR = "etr", "ETR change"
+        STEP = "step", "Partial restoration"
+        RESTORE = "restore", "Restoration"
+        CLOSE = "close", "Close-out"
+        CANCEL = "cancel", "Cancellation"
+
     outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
     by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=24)
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16, blank=True)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    from_state = models.CharField(max_length=16, blank=True, choices=Outage.State.choices)
+    to_state = models.CharField(max_length=16, blank=True, choices=Outage.State.choices)
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class SwitchingOperation(models.Model):

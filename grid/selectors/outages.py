@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.utils import timezone as django_timezone
 
@@ -28,6 +29,8 @@ from grid.models import (
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from grid.models.operations import OutageQuerySet
+
 OUTAGE_SORTS = {
     "started": ("-started_at", "-id"),
     "customers": ("-customers_affected", "-started_at"),
@@ -35,15 +38,32 @@ OUTAGE_SORTS = {
     "feeder": ("feeder__code", "-started_at"),
 }
 
+# When supply came back; a cancelled outage (never restored) counts from its start.
+_ENDED = Coalesce("restored_at", "started_at")
+
+# The board's two views and the states each lists: restored outages are in both, since they still need
+# closing (active) and their supply is back (history).
+ACTIVE_VIEW, HISTORY_VIEW = "active", "history"
+BOARD_VIEWS: dict[str, tuple[str, ...]] = {ACTIVE_VIEW: Outage.OPEN_STATES, HISTORY_VIEW: Outage.HISTORY_STATES}
+BOARD_SORTS: dict[str, tuple[str | OrderBy, ...]] = {**OUTAGE_SORTS, "restored": (_ENDED.desc(), "-id")}
+BOARD_DEFAULT_SORTS = {ACTIVE_VIEW: "started", HISTORY_VIEW: "restored"}
+
 
 class RestoredAnnotation(TypedDict):
-    """What `outage_list` annotates on each outage: customers restored so far."""
+    """What `outage_list` and `outage_board_list` annotate on each outage: customers restored so far."""
 
     restored: int
 
 
-# An outage from `outage_list`.
+# An outage from `outage_list` or `outage_board_list`.
 type ListedOutage = WithAnnotations[Outage, RestoredAnnotation]
+
+
+def _outage_rows() -> OutageQuerySet[ListedOutage]:
+    """Outages with everything a row shows selected up front, and `restored` (customers back) annotated."""
+    return Outage.objects.select_related(
+        "feeder__substation", "device", "transformer", "service_point", "crew"
+    ).annotate(restored=Coalesce(Sum("steps__customers_restored"), 0))
 
 
 def outage_list(
@@ -54,10 +74,8 @@ def outage_list(
     cause: str | None = None,
     sort: str = "started",
 ) -> QuerySet[Outage, ListedOutage]:
-    """Outages for the board and the API, with everything a row shows selected up front."""
-    outages = Outage.objects.select_related(
-        "feeder__substation", "device", "transformer", "service_point", "crew"
-    ).annotate(restored=Coalesce(Sum("steps__customers_restored"), 0))
+    """Outages for the API, with everything a row shows selected up front."""
+    outages = _outage_rows()
     if active:
         outages = outages.active()
     if feeder is not None:
@@ -69,22 +87,59 @@ def outage_list(
     return outages.order_by(*OUTAGE_SORTS.get(sort, OUTAGE_SORTS["started"]))
 
 
+def outage_board_list(
+    *,
+    view: str = ACTIVE_VIEW,
+    feeder: Feeder | None = None,
+    state: str | None = None,
+    cause: str | None = None,
+    sort: str | None = None,
+    ended_since: datetime | None = None,
+) -> OutageQuerySet[ListedOutage]:
+    """Outages of one board view (`BOARD_VIEWS`), filtered; history back to `ended_since` (restored, or started)."""
+    outages = _outage_rows().filter(state__in=BOARD_VIEWS[view])
+    if view == HISTORY_VIEW and ended_since is not None:
+        # Two index-friendly halves of `_ENDED >= ended_since`.
+        outages = outages.filter(
+            Q(restored_at__gte=ended_since) | Q(restored_at__isnull=True, started_at__gte=ended_since)
+        )
+    if feeder is not None:
+        outages = outages.filter(feeder=feeder)
+    if state:
+        outages = outages.filter(state=state)
+    if cause:
+        outages = outages.filter(cause=cause)
+    return outages.order_by(*BOARD_SORTS[sort or BOARD_DEFAULT_SORTS[view]])
+
+
 @dataclass(frozen=True)
 class OutageBoardRow:
     """One outage on the board, with the figures it shows beyond the model's own fields."""
 
     outage: ListedOutage
     customers_out: int
-    elapsed_minutes: int  # whole minutes since it started
+    # Whole minutes without supply: so far while active, in all once restored; None for a cancelled outage.
+    duration_minutes: int | None
+
+
+def outage_minutes_out(outage: Outage, *, now: datetime) -> int | None:
+    """Whole minutes without supply: up to `now` while active, in all once restored; None when cancelled."""
+    if outage.is_active:
+        return int((now - outage.started_at).total_seconds() // 60)
+    if outage.duration_minutes is not None:  # from the restoration steps
+        return round(outage.duration_minutes)
+    if outage.restored_at is not None:
+        return int((outage.restored_at - outage.started_at).total_seconds() // 60)
+    return None  # cancelled: no interruption was confirmed
 
 
 def outage_board_rows(outages: Iterable[ListedOutage], *, now: datetime) -> list[OutageBoardRow]:
-    """Board rows for outages from `outage_list` (which annotates `restored`), timed up to `now`."""
+    """Board rows for outages from `outage_board_list` (which annotates `restored`), timed up to `now`."""
     return [
         OutageBoardRow(
             outage=outage,
             customers_out=outage.customers_affected - outage.restored,
-            elapsed_minutes=int((now - outage.started_at).total_seconds() // 60),
+            duration_minutes=outage_minutes_out(outage, now=now),
         )
         for outage in outages
     ]

@@ -209,7 +209,7 @@ def _apply_prediction(
         OutageEvent.objects.create(
             outage=outage,
             at=now,
-            action="predicted",
+            action=OutageEvent.Action.PREDICTED,
             to_state=outage.state,
             note=f"{len(prediction.meters)} meters reporting; probable location {label}",
         )
@@ -227,7 +227,7 @@ def _apply_prediction(
         OutageEvent.objects.create(
             outage=keep,
             at=now,
-            action="relocated",
+            action=OutageEvent.Action.RELOCATED,
             note=f"{previous} -> {label}: {len(prediction.meters)} meters reporting",
         )
     for other in inside:
@@ -237,7 +237,7 @@ def _apply_prediction(
         OutageEvent.objects.create(
             outage=other,
             at=now,
-            action="merged",
+            action=OutageEvent.Action.MERGED,
             from_state=Outage.State.PREDICTED,
             to_state=Outage.State.CANCELLED,
             note=f"merged into {keep} at {label}",

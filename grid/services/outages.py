@@ -25,6 +25,7 @@ from grid.services.errors import Conflict, ServiceError
 from grid.services.reliability import outage_areas_record
 
 State = Outage.State
+Action = OutageEvent.Action
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,17 @@ class Transition:
     target: str
 
 
+# Keyed by the timeline's action names, so every transition an operator applies has its timeline label.
 TRANSITIONS: dict[str, Transition] = {
-    "verify": Transition("Verify", (State.PREDICTED,), State.VERIFIED),
-    "assign_crew": Transition("Assign crew", (State.VERIFIED,), State.CREW_ASSIGNED),
-    "dispatch": Transition("Crew en route", (State.CREW_ASSIGNED,), State.EN_ROUTE),
-    "arrive": Transition("Crew on site", (State.EN_ROUTE,), State.ON_SITE),
-    "restore": Transition(
+    Action.VERIFY: Transition("Verify", (State.PREDICTED,), State.VERIFIED),
+    Action.ASSIGN_CREW: Transition("Assign crew", (State.VERIFIED,), State.CREW_ASSIGNED),
+    Action.DISPATCH: Transition("Crew en route", (State.CREW_ASSIGNED,), State.EN_ROUTE),
+    Action.ARRIVE: Transition("Crew on site", (State.EN_ROUTE,), State.ON_SITE),
+    Action.RESTORE: Transition(
         "Restore all", (State.VERIFIED, State.CREW_ASSIGNED, State.EN_ROUTE, State.ON_SITE), State.RESTORED
     ),
-    "close": Transition("Close", (State.RESTORED,), State.CLOSED),
-    "cancel": Transition("Cancel (no outage)", (State.PREDICTED, State.VERIFIED), State.CANCELLED),
+    Action.CLOSE: Transition("Close", (State.RESTORED,), State.CLOSED),
+    Action.CANCEL: Transition("Cancel (no outage)", (State.PREDICTED, State.VERIFIED), State.CANCELLED),
 }
 
 
@@ -123,19 +125,19 @@ def outage_transition(
         raise ServiceError("The time of an action cannot be before the outage started.")
     fields: dict[str, object] = {"state": transition.target}
     crew = outage.crew
-    if action == "assign_crew":
+    if action == Action.ASSIGN_CREW:
         crew = Crew.objects.select_for_update().filter(pk=crew_id).first() if crew_id else None
         if crew is None:
             raise ServiceError("Choose a crew to assign.")
         if crew.status != Crew.Status.AVAILABLE:
             raise ServiceError(f"{crew} is {crew.get_status_display().lower()}, not available.")
         fields["crew"] = crew
-    if action == "close":
+    if action == Action.CLOSE:
         if cause not in Outage.Cause.values:
             raise ServiceError("Choose a cause code to close the outage.")
         fields["cause"] = cause
         fields["closed_at"] = at
-    if action == "restore":
+    if action == Action.RESTORE:
         remaining = outage.customers_affected - customers_restored_total(outage)
         if remaining > 0:
             RestorationStep.objects.create(
@@ -160,7 +162,7 @@ def outage_transition(
         action=action,
         from_state=from_state,
         to_state=transition.target,
-        note=note if action != "assign_crew" else f"{crew}. {note}".strip(),
+        note=note if action != Action.ASSIGN_CREW else f"{crew}. {note}".strip(),
     )
     return outage
 
@@ -177,7 +179,9 @@ def outage_update_etr(*, outage_id: int, version: int, etr: datetime, by: User, 
     previous = outage.etr
     outage_bump(outage=outage, etr=etr)
     text = f"ETR {previous:%Y-%m-%d %H:%M} -> {etr:%Y-%m-%d %H:%M}" if previous else f"ETR {etr:%Y-%m-%d %H:%M}"
-    OutageEvent.objects.create(outage=outage, at=timezone.now(), by=by, action="etr", note=f"{text}. {note}".strip())
+    OutageEvent.objects.create(
+        outage=outage, at=timezone.now(), by=by, action=Action.ETR, note=f"{text}. {note}".strip()
+    )
     return outage
 
 
@@ -188,7 +192,7 @@ def outage_record_step(
     """Record a partial restoration; restoring the last customers moves the outage to restored."""
     _require_operator(by)
     outage = _lock(outage_id, version)
-    if outage.state not in TRANSITIONS["restore"].sources:
+    if outage.state not in TRANSITIONS[Action.RESTORE].sources:
         raise ServiceError(f"{outage} is {outage.get_state_display().lower()}; restoration steps need it verified.")
     at = at or timezone.now()
     if at < outage.started_at:
@@ -207,7 +211,7 @@ def outage_add_step(*, outage: Outage, customers: int, at: datetime, by: User | 
     """Add a restoration step (callers hold the row); the last customers restore the outage."""
     RestorationStep.objects.create(outage=outage, at=at, customers_restored=customers, by=by, note=note)
     OutageEvent.objects.create(
-        outage=outage, at=at, by=by, action="step", note=f"{customers} customers restored. {note}".strip()
+        outage=outage, at=at, by=by, action=Action.STEP, note=f"{customers} customers restored. {note}".strip()
     )
     if customers_restored_total(outage) >= outage.customers_affected and outage.is_active:
         from_state = outage.state
@@ -215,7 +219,7 @@ def outage_add_step(*, outage: Outage, customers: int, at: datetime, by: User | 
         if outage.crew_id:
             Crew.objects.filter(pk=outage.crew_id).update(status=Crew.Status.AVAILABLE)
         OutageEvent.objects.create(
-            outage=outage, at=at, by=by, action="restore", from_state=from_state, to_state=State.RESTORED
+            outage=outage, at=at, by=by, action=Action.RESTORE, from_state=from_state, to_state=State.RESTORED
         )
         outage.refresh_from_db()
         _finalize(outage)

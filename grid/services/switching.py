@@ -168,7 +168,12 @@ def _switching_outage_extend(*, device: Device, lost: Downstream, at: datetime, 
             areas=network_cache.current_topology().areas(lost.nodes),
         )
         OutageEvent.objects.create(
-            outage=outage, at=at, by=by, action="created", to_state=outage.state, note=f"{device.code} opened: {reason}"
+            outage=outage,
+            at=at,
+            by=by,
+            action=OutageEvent.Action.CREATED,
+            to_state=outage.state,
+            note=f"{device.code} opened: {reason}",
         )
         return outage
     outage_bump(
@@ -184,7 +189,7 @@ def _switching_outage_extend(*, device: Device, lost: Downstream, at: datetime, 
         outage=outage,
         at=at,
         by=by,
-        action="extended",
+        action=OutageEvent.Action.EXTENDED,
         note=f"{device.code} opened: {reason} (+{lost.customer_total} customers)",
     )
     return outage

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,7 +15,7 @@ from django.utils import timezone
 from grid import network_cache
 from grid.engine.synthetic import Network
 from grid.models import Device, Outage
-from grid.services.outages import outage_transition
+from grid.services.outages import outage_record_step, outage_transition
 
 
 @pytest.fixture
@@ -102,3 +104,50 @@ class RowGraph:
             a, b = self.segments[segment_id]
             node = a if b == node else b
         raise AssertionError(f"node {node} has no device upstream")
+
+
+# Internal values that must never reach an operator's screen (option values and CSS classes are fine).
+RAW_CODES = ["assign_crew", "crew_assigned", "en_route", "on_site", "ami", "predicted", "verify", "arrive", "etr"]
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: the markup without its tags (attribute values go with them)."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@dataclass
+class Stepped:
+    """An outage restored through steps a test chose, with the figures the test works out from them."""
+
+    outage: Outage
+    restored_at: datetime
+    duration_minutes: float
+    customer_minutes: float
+
+
+def restore_in_steps(
+    device: Device, *, by: User, customers: int, steps: list[tuple[int, int]], started_ago: timedelta
+) -> Stepped:
+    """A verified outage at `device`: partial steps (minutes after start, customers), then the rest restored."""
+    started = timezone.now() - started_ago
+    outage = Outage.objects.create(
+        state="verified", source="ami", feeder=device.feeder, device=device, started_at=started,
+        customers_affected=customers, customers_by_class={"residential": customers},
+    )  # fmt: skip
+    *partial, (last_minutes, last_customers) = steps
+    for minutes, count in partial:
+        outage.refresh_from_db()
+        outage_record_step(
+            outage_id=outage.pk, version=outage.version, customers=count, by=by, at=started + timedelta(minutes=minutes)
+        )
+    assert customers - sum(count for _, count in partial) == last_customers
+    outage.refresh_from_db()
+    restored_at = started + timedelta(minutes=last_minutes)
+    outage_transition(outage_id=outage.pk, version=outage.version, action="restore", by=by, at=restored_at)
+    outage.refresh_from_db()
+    return Stepped(
+        outage=outage,
+        restored_at=restored_at,
+        duration_minutes=max(minutes for minutes, _ in steps),
+        customer_minutes=sum(minutes * count for minutes, count in steps),
+    )
