@@ -66,6 +66,19 @@ def _outage_rows() -> OutageQuerySet[ListedOutage]:
     ).annotate(restored=Coalesce(Sum("steps__customers_restored"), 0))
 
 
+def _filtered(
+    outages: OutageQuerySet[ListedOutage], *, feeder: Feeder | None, state: str | None, cause: str | None
+) -> OutageQuerySet[ListedOutage]:
+    """The board's and the API's filters: feeder, state, cause (each optional)."""
+    if feeder is not None:
+        outages = outages.filter(feeder=feeder)
+    if state:
+        outages = outages.filter(state=state)
+    if cause:
+        outages = outages.filter(cause=cause)
+    return outages
+
+
 def outage_list(
     *,
     active: bool = True,
@@ -78,12 +91,7 @@ def outage_list(
     outages = _outage_rows()
     if active:
         outages = outages.active()
-    if feeder is not None:
-        outages = outages.filter(feeder=feeder)
-    if state:
-        outages = outages.filter(state=state)
-    if cause:
-        outages = outages.filter(cause=cause)
+    outages = _filtered(outages, feeder=feeder, state=state, cause=cause)
     return outages.order_by(*OUTAGE_SORTS.get(sort, OUTAGE_SORTS["started"]))
 
 
@@ -103,12 +111,7 @@ def outage_board_list(
         outages = outages.filter(
             Q(restored_at__gte=ended_since) | Q(restored_at__isnull=True, started_at__gte=ended_since)
         )
-    if feeder is not None:
-        outages = outages.filter(feeder=feeder)
-    if state:
-        outages = outages.filter(state=state)
-    if cause:
-        outages = outages.filter(cause=cause)
+    outages = _filtered(outages, feeder=feeder, state=state, cause=cause)
     return outages.order_by(*BOARD_SORTS[sort or BOARD_DEFAULT_SORTS[view]])
 
 
