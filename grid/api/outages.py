@@ -24,18 +24,23 @@ router = Router(tags=["operations"])
 @paginate(LimitOffsetPagination)
 def outage_list(
     request: HttpRequest,
-    active: bool = True,
+    active: bool | None = None,
     feeder: str | None = None,
     state: str | None = None,
     cause: str | None = None,
     sort: str = "started",
 ) -> QuerySet[Outage]:
-    """Outages, active ones by default; filter by feeder code, state, cause; sort by started/customers/etr/feeder."""
+    """Outages: active ones unless a state is named (active=false: every state); filter by feeder code, state,
+    cause; sort by started/customers/etr/feeder."""
     feeder_obj = None
     if feeder:
         feeder_obj = feeder_or_404(feeder)
     if state and state not in Outage.State.values:
         raise HttpError(400, f"Unknown state {state!r}.")
+    if active and state and state not in Outage.ACTIVE_STATES:
+        raise HttpError(400, f"State {state!r} is not an active state; leave out active=true to list it.")
+    if active is None:
+        active = not state
     if cause and cause not in Outage.Cause.values:
         raise HttpError(400, f"Unknown cause {cause!r}.")
     if sort not in OUTAGE_SORTS:

@@ -236,3 +236,29 @@ def test_outage_list_and_detail_are_the_rows(operator: User, small_network: Netw
         )
     ]
     assert [event["action"] for event in detail["timeline"]] == ["verify", "assign_crew", "step"]
+
+
+def test_a_state_filter_lists_exactly_the_outages_in_that_state(
+    client: Client, viewer: User, small_network: Network
+) -> None:
+    """Every state, active or not, finds its outages; active=true with an ended state is a clear 400."""
+    device = Device.objects.filter(kind="fuse").select_related("feeder").first()
+    started = timezone.now() - timedelta(hours=2)
+    made = {}
+    for state in Outage.State.values:
+        ended = state not in Outage.ACTIVE_STATES
+        made[state] = Outage.objects.create(
+            state=state, source="manual", feeder=device.feeder, device=device, started_at=started,
+            restored_at=started + timedelta(hours=1) if ended and state != "cancelled" else None,
+            customers_affected=5,
+        ).pk  # fmt: skip
+    client.force_login(viewer)
+    for state, pk in made.items():
+        listed = get(client, "/outages", state=state, limit=100).json()
+        assert [item["id"] for item in listed["items"]] == [pk], state
+    active = {item["id"] for item in get(client, "/outages", limit=100).json()["items"]}
+    assert active == {pk for state, pk in made.items() if state in Outage.ACTIVE_STATES}
+    everything = {item["id"] for item in get(client, "/outages", active="false", limit=100).json()["items"]}
+    assert everything == set(made.values())
+    refused = get(client, "/outages", state="closed", active="true")
+    assert refused.status_code == 400 and "not an active state" in refused.json()["detail"]
