@@ -17,7 +17,7 @@ from django.utils import timezone as django_timezone
 from grid import network_cache
 from grid.constants import TRANSFORMER_AREA, parse_area_key
 from grid.engine.arrays import BoolArray, IntArray
-from grid.engine.topology import Energization, Topology
+from grid.engine.topology import Energization
 from grid.models import (
     Feeder,
     Outage,
@@ -211,7 +211,7 @@ class CoveredArea:
 def outage_area(outage: Outage, live: Energization) -> CoveredArea | None:
     """What an outage covers: the live tree (or dead island) below its device, else its transformer's node."""
     topology = live.topology
-    node = outage_location_node(outage, topology)
+    node = outage_location_node(outage, live)
     if node is None:
         return None
     if outage.device_id:
@@ -250,8 +250,9 @@ def active_outage_segment_mask() -> BoolArray | None:
     return mask
 
 
-def outage_location_node(outage: Outage, topology: Topology) -> int | None:
-    """Node index where the outage sits: below its device, or its transformer's node."""
+def outage_location_node(outage: Outage, live: Energization) -> int | None:
+    """Node index where the outage sits: below its device (in `live`), or its transformer's node."""
+    topology = live.topology
     if outage.device_id:
         index = topology.device_index.get(outage.device_id)
         if index is None:
@@ -259,7 +260,7 @@ def outage_location_node(outage: Outage, topology: Topology) -> int | None:
         segment = int(topology.arrays.device_segment[index])
         if segment < 0:
             return int(topology.arrays.device_node[index])
-        return network_cache.current_energization().downstream_node(segment)
+        return live.downstream_node(segment)
     if outage.transformer is not None:
         return topology.arrays.node_index(outage.transformer.node_id)
     assert outage.service_point is not None  # the outage_has_a_location constraint

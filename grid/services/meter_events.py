@@ -14,7 +14,7 @@ from grid import network_cache
 from grid.constants import SERVICE_AREA, TRANSFORMER_AREA, area_key
 from grid.engine.meter_events import ParsedEvent, RowError
 from grid.engine.prediction import Prediction, Thresholds, roll_up
-from grid.engine.topology import Energization, Topology
+from grid.engine.topology import Energization
 from grid.models import Device, MeterEvent, Outage, OutageEvent, ServicePoint, Transformer, local_day
 from grid.selectors.meter_events import open_reports
 from grid.selectors.outages import customers_restored_total, outage_area, outage_location_node
@@ -115,7 +115,7 @@ def outages_predict(*, thresholds: Thresholds | None = None) -> list[int]:
     claimed: set[int] = set()
     for prediction in sorted(predictions, key=lambda p: -len(p.meters)):
         area = _prediction_area(prediction, live)
-        inside = [o for o in predicted if o.pk not in claimed and _node_of(o, topology) in area]
+        inside = [o for o in predicted if o.pk not in claimed and outage_location_node(o, live) in area]
         started = min(reports[m] for m in prediction.meters)
         outage = _apply_prediction(prediction, inside, started_at=started, live=live)
         claimed.update(o.pk for o in inside)
@@ -129,10 +129,6 @@ def outages_predict(*, thresholds: Thresholds | None = None) -> list[int]:
                 outage_add_step(outage=outage, customers=remaining, at=now, by=None, note="power-on reported")
             touched.append(outage.pk)
     return touched
-
-
-def _node_of(outage: Outage, topology: Topology) -> int | None:
-    return outage_location_node(outage, topology)
 
 
 def _prediction_area(prediction: Prediction, live: Energization) -> set[int]:

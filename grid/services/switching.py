@@ -197,14 +197,14 @@ def _switching_outage_extend(*, device: Device, lost: Downstream, at: datetime, 
 
 def _outages_restore_area(*, gained: Downstream, at: datetime, by: User, note: str) -> Outage | None:
     """Record a restoration step on active outages located inside the re-energized area."""
-    topology = network_cache.current_topology()
-    inside = np.zeros(topology.arrays.node_count, dtype=bool)
+    live = network_cache.current_energization()
+    inside = np.zeros(live.topology.arrays.node_count, dtype=bool)
     inside[gained.nodes] = True
     restored = None
     remaining_gain = gained.customer_total
     active = Outage.objects.active().select_for_update().order_by("started_at")
     for outage in active:
-        node = outage_location_node(outage, topology)
+        node = outage_location_node(outage, live)
         if node is None or not inside[node] or remaining_gain <= 0:
             continue
         customers = min(outage.customers_affected - customers_restored_total(outage), remaining_gain)

@@ -137,9 +137,9 @@ def outage_board(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(outage: Outage, **extra: object) -> dict[str, object]:
-    topology = network_cache.current_topology()
     live = network_cache.current_energization()
-    node = outage_location_node(outage, topology)
+    topology = live.topology
+    node = outage_location_node(outage, live)
     restored = sum(step.customers_restored for step in outage.steps.all())
     upstream = live.protective_upstream(node) if node is not None else []
     actions = allowed_actions(outage)
